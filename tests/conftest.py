@@ -1,9 +1,16 @@
-"""Fixtures shared by the whole suite: the real embedding model, loaded once per run."""
+"""Fixtures shared by the whole suite: the real embedding model (loaded once), real SQLite files."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 import pytest
 
+from bot.app import App, build_app
+from bot.domain import Actor, IdeaDraft, Person, ReactionChange, Where
+from bot.settings import Settings
 from dedupe.embedder import SentenceTransformerEmbedder
 
 
@@ -11,3 +18,90 @@ from dedupe.embedder import SentenceTransformerEmbedder
 def embedder() -> SentenceTransformerEmbedder:
     # The real bundled model; it loads lazily on first use and is shared by every test.
     return SentenceTransformerEmbedder()
+
+
+class FakeClock:
+    """A clock tests move by hand: no test waits for real time to pass."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def app(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: FakeClock
+) -> AsyncIterator[App]:
+    built = await build_app(Settings(db=tmp_path / "ideabot.db"), embedder=embedder, clock=clock)
+    yield built
+    await built.close()
+
+
+HERE = Where(
+    platform="discord", workspace_id="g1", channel_id="c-ideas", workspace_name="Guild One"
+)
+
+
+def person(name: str, platform: str = "discord", *, bot: bool = False) -> Person:
+    return Person(platform=platform, user_id=f"u-{name}", name=name, is_bot=bot)
+
+
+def moderator(name: str = "mod") -> Actor:
+    return Actor(person=person(name), is_moderator=True)
+
+
+def member(name: str) -> Actor:
+    return Actor(person=person(name), is_moderator=False)
+
+
+def draft(
+    text: str,
+    author: str = "alice",
+    *,
+    message_id: str | None = None,
+    where: Where = HERE,
+    at: datetime | None = None,
+    event_id: str | None = None,
+) -> IdeaDraft:
+    return IdeaDraft(
+        where=where,
+        author=person(author, where.platform),
+        text=text,
+        created_at=at or datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+        message_id=message_id,
+        permalink=f"https://chat.example/{message_id}" if message_id else None,
+        event_id=event_id,
+    )
+
+
+def vote(
+    message_id: str,
+    voter: str,
+    *,
+    added: bool = True,
+    emoji: str = "👍",
+    where: Where = HERE,
+    at: datetime | None = None,
+    event_id: str | None = None,
+    bot: bool = False,
+) -> ReactionChange:
+    return ReactionChange(
+        where=where,
+        message_id=message_id,
+        person=person(voter, where.platform, bot=bot),
+        emoji=emoji,
+        added=added,
+        at=at or datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
+        event_id=event_id,
+    )

@@ -1,0 +1,45 @@
+"""The one place that builds everything: store, embedder, service, moderation, queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.clock import Clock, system_clock
+from bot.moderation import Moderation
+from bot.queries import Queries
+from bot.service import Core, IdeaService
+from bot.settings import Settings
+from dedupe.embedder import Embedder, SentenceTransformerEmbedder
+from storage.database import AsyncDatabase
+
+
+@dataclass
+class App:
+    core: Core
+    ideas: IdeaService
+    moderation: Moderation
+    queries: Queries
+
+    async def close(self) -> None:
+        await self.core.db.close()
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    db_path: Path | None = None,
+    create: bool = True,
+    embedder: Embedder | None = None,
+    clock: Clock = system_clock,
+) -> App:
+    """Everything wired together on the settings' database (or ``db_path``)."""
+    db = await AsyncDatabase.open(db_path or settings.db, create=create)
+    if embedder is None:
+        embedder = SentenceTransformerEmbedder(
+            settings.model_path, batch_size=settings.embed_batch_size
+        )
+    core = Core(db, embedder, clock=clock, max_idea_length=settings.max_idea_length)
+    return App(
+        core=core, ideas=IdeaService(core), moderation=Moderation(core), queries=Queries(core)
+    )

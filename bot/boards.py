@@ -1,0 +1,150 @@
+"""Boards and their settings: what a moderator can configure, with the checks on each value."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import InvalidSetting
+from dedupe.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_VOTE_EMOJI = ("👍", "+1", "thumbsup")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoardSettings:
+    """A board's configuration; every field has a default a new board starts with."""
+
+    vote_emoji: tuple[str, ...] = DEFAULT_VOTE_EMOJI
+    suggest: float = DEFAULT_THRESHOLDS.suggest
+    auto_merge: float = DEFAULT_THRESHOLDS.auto_merge
+    moderator_roles: tuple[str, ...] = ()
+    moderator_users: tuple[str, ...] = ()
+    banned_users: tuple[str, ...] = ()
+    digest_weekday: str = "monday"
+    digest_hour: int = 9
+    timezone: str = "UTC"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(suggest=self.suggest, auto_merge=self.auto_merge)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["vote_emoji"] = list(self.vote_emoji)
+        data["moderator_roles"] = list(self.moderator_roles)
+        data["moderator_users"] = list(self.moderator_users)
+        data["banned_users"] = list(self.banned_users)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BoardSettings:
+        """Settings from their stored form; unknown keys are kept, bad values fall back."""
+        settings = cls()
+        known = {f for f in settings.__dataclass_fields__ if f != "extra"}
+        extra = {k: v for k, v in data.items() if k not in known and k != "extra"}
+        extra.update(data.get("extra") or {})
+        for key in known & data.keys():
+            try:
+                settings = settings.updated(key, data[key])
+            except InvalidSetting:
+                continue  # a value that no longer validates keeps the default
+        return replace(settings, extra=extra)
+
+    def updated(self, key: str, value: Any) -> BoardSettings:
+        """A copy with ``key`` set to ``value``; InvalidSetting says what is wrong."""
+        if key == "vote_emoji":
+            emoji = _strings(value, key)
+            if not emoji:
+                raise InvalidSetting("vote_emoji needs at least one emoji")
+            if any(len(e) > 100 or any(c.isspace() for c in e) for e in emoji):
+                raise InvalidSetting("each vote emoji must be one emoji name, without spaces")
+            return replace(self, vote_emoji=emoji)
+        if key in ("suggest", "auto_merge"):
+            number = _float(value, key)
+            values: dict[str, Any] = {key: number}
+            changed = replace(self, **values)
+            try:
+                changed.thresholds  # noqa: B018 - validates the pair
+            except ValueError as exc:
+                raise InvalidSetting(str(exc)) from None
+            return changed
+        if key in ("moderator_roles", "moderator_users", "banned_users"):
+            names: dict[str, Any] = {key: _strings(value, key)}
+            return replace(self, **names)
+        if key == "digest_weekday":
+            day = str(value).strip().lower()
+            if day not in WEEKDAYS:
+                raise InvalidSetting(f"digest_weekday must be one of {', '.join(WEEKDAYS)}")
+            return replace(self, digest_weekday=day)
+        if key == "digest_hour":
+            hour = _int(value, key)
+            if not 0 <= hour <= 23:
+                raise InvalidSetting("digest_hour must be a whole hour from 0 to 23")
+            return replace(self, digest_hour=hour)
+        if key == "timezone":
+            name = str(value).strip()
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise InvalidSetting(
+                    f"unknown time zone {name[:60]!r}: use an IANA name such as Europe/Berlin"
+                ) from None
+            return replace(self, timezone=name)
+        raise InvalidSetting(
+            f"unknown setting {str(key)[:40]!r}; settings are: {', '.join(SETTING_NAMES)}"
+        )
+
+
+SETTING_NAMES = (
+    "vote_emoji",
+    "suggest",
+    "auto_merge",
+    "moderator_roles",
+    "moderator_users",
+    "banned_users",
+    "digest_weekday",
+    "digest_hour",
+    "timezone",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Board:
+    id: int
+    name: str
+    settings: BoardSettings
+
+
+def _strings(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = [v for v in value.replace(",", " ").split() if v]
+    elif isinstance(value, list | tuple):
+        items = [str(v).strip() for v in value if str(v).strip()]
+    else:
+        raise InvalidSetting(f"{key} takes a list of names")
+    return tuple(dict.fromkeys(item.strip(":") if key == "vote_emoji" else item for item in items))
+
+
+def _float(value: Any, key: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidSetting(f"{key} must be a number between 0 and 1") from None
+    if not 0 < number <= 1:
+        raise InvalidSetting(f"{key} must be a number between 0 and 1")
+    return number
+
+
+def _int(value: Any, key: str) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise InvalidSetting(f"{key} must be a whole number") from None

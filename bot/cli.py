@@ -1,0 +1,347 @@
+"""The `ideabot` command line: demo, ideas, digest, export, eval-dedupe."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.app import App, build_app
+from bot.boards import Board
+from bot.digest import Digest, build_digest, last_full_week, parse_week
+from bot.errors import IdeabotError
+from bot.results import IdeaView
+from bot.settings import Settings
+from storage.database import StoreError
+
+T = TypeVar("T")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _run(coro: Awaitable[T]) -> T:
+    """Run a command's coroutine; a readable one-line error instead of a traceback."""
+    try:
+        return asyncio.run(coro)  # type: ignore[arg-type]
+    except (IdeabotError, StoreError) as exc:
+        _fail(str(exc))
+    except ValueError as exc:  # settings and thresholds say what is wrong
+        _fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's ValidationError names the bad variable
+        _fail(f"bad setting: {exc}".splitlines()[0] + " (check your environment and .env)")
+        raise
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite file of the backlog (default: IDEABOT_DB or ./ideabot.db).",
+)
+board_option = click.option(
+    "--board", default=None, help="Board name; may be left out when the database has one board."
+)
+
+
+def with_app(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
+    """Open the existing database, run the command with the App, close it."""
+
+    @wraps(fn)
+    def wrapper(db_path: Path | None, **kwargs: Any) -> T:
+        settings = _settings()
+
+        async def main() -> T:
+            app = await build_app(settings, db_path=db_path, create=False)
+            try:
+                return await fn(app, **kwargs)
+            finally:
+                await app.close()
+
+        return _run(main())
+
+    return wrapper
+
+
+async def _pick_board(app: App, name: str | None) -> Board:
+    if name is not None:
+        return await app.core.board_named(name)
+    boards = await app.core.all_boards()
+    if len(boards) == 1:
+        return boards[0]
+    if not boards:
+        raise IdeabotError("the database has no boards yet")
+    raise IdeabotError(
+        "the database has several boards; pick one with --board: "
+        + ", ".join(b.name for b in boards)
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ideabot")
+def main() -> None:
+    """ideabot: a ranked, de-duplicated idea backlog from your community's chat."""
+
+
+@main.command()
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("ideabot-demo.db"),
+    show_default=True,
+    help="SQLite file for the demo board; replaced on every run.",
+)
+@click.option(
+    "--events",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Demo events file (default: examples/community.jsonl).",
+)
+def demo(db_path: Path, events: Path | None) -> None:
+    """Replay a sample community through the real pipeline and print its weekly digest.
+
+    Uses the real embedding model and a real SQLite file; needs no tokens and no network.
+
+    \b
+    Example:
+      ideabot demo
+      ideabot demo --db /tmp/demo.db && ideabot ideas --db /tmp/demo.db --top 5
+    """
+    from bot.demo import DEMO_EVENTS, DemoClock, load_events, run_demo
+
+    settings = _settings()
+    source = events or DEMO_EVENTS
+
+    async def go() -> None:
+        loaded = load_events(source)
+        if not loaded:
+            raise IdeabotError(f"{source} has no events")
+        _clear_demo_db(db_path)
+        clock = DemoClock(loaded[0]["at"])
+        app = await build_app(settings, db_path=db_path, clock=clock)
+        try:
+            summary, markdown = await run_demo(app, loaded, clock)
+        finally:
+            await app.close()
+        outcomes = ", ".join(f"{n} {k}" for k, n in sorted(summary.outcomes.items()))
+        click.echo(
+            f"Replayed {summary.events} events from {source} into {db_path} ({outcomes}).\n",
+            err=True,
+        )
+        click.echo(markdown)
+
+    _run(go())
+
+
+def _clear_demo_db(path: Path) -> None:
+    if not path.exists():
+        return
+    import sqlite3
+
+    try:
+        with sqlite3.connect(path) as conn:
+            names = [r[0] for r in conn.execute("SELECT name FROM boards")]
+    except sqlite3.DatabaseError:
+        names = None
+    if names is None or any(n != "trailmix" for n in names):
+        raise IdeabotError(f"{path} is not a demo database; give the demo another --db path")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _idea_json(idea: IdeaView) -> dict[str, Any]:
+    data = asdict(idea)
+    data["author"] = {
+        "platform": idea.author.platform,
+        "user_id": idea.author.user_id,
+        "name": idea.author.name,
+    }
+    data["created_at"] = idea.created_at.isoformat()
+    data.pop("board_id")
+    return data
+
+
+@main.command()
+@db_option
+@board_option
+@click.option(
+    "--top",
+    "top",
+    type=click.IntRange(1, 10000),
+    default=None,
+    help="Only the N open ideas with the most votes, ranked.",
+)
+@click.option("--search", default=None, help="Ideas closest in meaning to this text.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@with_app
+async def ideas(app: App, board: str | None, top: int | None, search: str | None, fmt: str) -> None:
+    """List a board's ideas, ranked by votes or by similarity to a search.
+
+    \b
+    Example:
+      ideabot ideas --top 10
+      ideabot ideas --search "dark theme" --format json
+    """
+    chosen = await _pick_board(app, board)
+    scores: dict[int, float] = {}
+    if search is not None:
+        hits = await app.queries.search(chosen, search, limit=top or 10)
+        listed = [h.idea for h in hits]
+        scores = {h.idea.number: h.score for h in hits}
+    elif top is not None:
+        listed = await app.queries.top(chosen, top)
+    else:
+        listed = await app.queries.all(chosen)
+    if fmt == "json":
+        rows = []
+        for idea in listed:
+            data = _idea_json(idea)
+            if scores:
+                data["score"] = round(scores[idea.number], 4)
+            rows.append(data)
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not listed:
+        click.echo("No ideas.")
+        return
+    click.echo(f"{'#':>5}  {'votes':>5}  {'status':<12}  title")
+    for idea in listed:
+        status = idea.status if idea.merged_into is None else f"→ #{idea.merged_into}"
+        click.echo(f"{idea.number:>5}  {idea.votes:>5}  {status:<12}  {idea.title[:80]}")
+
+
+@main.command()
+@db_option
+@board_option
+@click.option("--week", default=None, help="ISO week like 2026-W46 (default: the last full week).")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@with_app
+async def digest(app: App, board: str | None, week: str | None, fmt: str) -> None:
+    """Print a board's weekly digest.
+
+    \b
+    Example:
+      ideabot digest --week 2026-W46
+      ideabot digest --board trailmix --format json
+    """
+    from bot.render import digest_markdown
+
+    chosen = await _pick_board(app, board)
+    zone = chosen.settings.zone
+    period = parse_week(week, zone) if week else last_full_week(app.core.clock(), zone)
+    built = await build_digest(app.core, chosen, period)
+    if fmt == "json":
+        click.echo(json.dumps(_digest_json(built), ensure_ascii=False, indent=2))
+    else:
+        click.echo(digest_markdown(built))
+
+
+def _digest_json(digest: Digest) -> dict[str, Any]:
+    def convert(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items() if k != "board_id"}
+        if isinstance(value, list | tuple):
+            return [convert(v) for v in value]
+        return value
+
+    data: dict[str, Any] = convert(asdict(digest))
+    data["period"] = {
+        "label": digest.period.label,
+        "start": digest.period.start.isoformat(),
+        "end": digest.period.end.isoformat(),
+    }
+    return data
+
+
+EXPORT_FIELDS = [
+    "number",
+    "title",
+    "votes",
+    "status",
+    "status_note",
+    "merged_into",
+    "author",
+    "created_at",
+    "permalink",
+    "body",
+]
+
+
+@main.command()
+@db_option
+@board_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), required=True)
+@with_app
+async def export(app: App, board: str | None, fmt: str) -> None:
+    """Export a board's whole backlog, merged ideas included, to standard output.
+
+    \b
+    Example:
+      ideabot export --format csv > backlog.csv
+    """
+    chosen = await _pick_board(app, board)
+    listed = await app.queries.all(chosen)
+    rows = [_idea_json(i) for i in listed]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        row["author"] = row["author"]["name"]
+        writer.writerow(row)
+    click.echo(out.getvalue(), nl=False)
+
+
+@main.command("eval-dedupe")
+@click.argument("pairs", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--model", type=str, default=None, help="sentence-transformers model folder.")
+def eval_dedupe(pairs: Path, model: str | None) -> None:
+    """Measure duplicate detection on labelled pairs (JSON lines of a, b, duplicate).
+
+    \b
+    Example:
+      ideabot eval-dedupe ../shared/data/dedupe-devset.jsonl
+    """
+    from dedupe.embedder import EmbedderError, SentenceTransformerEmbedder
+    from dedupe.evaluate import PairsFileError, evaluate_pairs, format_metrics, load_pairs
+    from dedupe.thresholds import DEFAULT_THRESHOLDS
+
+    settings = _settings()
+    try:
+        loaded = load_pairs(pairs)
+    except PairsFileError as exc:
+        _fail(str(exc))
+    embedder = SentenceTransformerEmbedder(
+        model or settings.model_path, batch_size=settings.embed_batch_size
+    )
+    try:
+        metrics = asyncio.run(evaluate_pairs(loaded, embedder, DEFAULT_THRESHOLDS))
+    except EmbedderError as exc:
+        _fail(str(exc))
+    click.echo(format_metrics(metrics))

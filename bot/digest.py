@@ -1,0 +1,272 @@
+"""The weekly digest: what happened on a board in a period, ready to render.
+
+Periods are local weeks of the board's time zone (Monday 00:00 to Monday 00:00),
+so a week that crosses a daylight-saving change is 167 or 169 hours long.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.boards import Board
+from bot.domain import Person, Status
+from bot.errors import IdeabotError
+from bot.results import IdeaView
+from bot.service import Core, view
+from storage import activity
+from storage.rows import IdeaRow
+from storage.times import from_db, to_db
+
+TOP_N = 5
+TRENDING_N = 3
+CONTRIBUTORS_N = 5
+# Trending: each vote's weight halves every this many hours before the period's end.
+TREND_HALF_LIFE_H = 24.0
+STATUS_ORDER = {
+    Status.DONE: 0,
+    Status.IN_PROGRESS: 1,
+    Status.PLANNED: 2,
+    Status.UNDER_REVIEW: 3,
+    Status.DECLINED: 4,
+    Status.OPEN: 5,
+}
+_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
+
+
+class BadPeriod(IdeabotError):
+    """A week that cannot be read."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Period:
+    start: datetime
+    end: datetime
+    label: str
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+
+def week_period(year: int, week: int, zone: ZoneInfo) -> Period:
+    """ISO week ``year-Wweek`` as local midnights in ``zone``."""
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise BadPeriod(f"{year}-W{week:02d} is not a week of the ISO calendar.") from None
+    start = datetime.combine(monday, time(0), tzinfo=zone)
+    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
+    return Period(start=start, end=end, label=f"{year}-W{week:02d}")
+
+
+def parse_week(text: str, zone: ZoneInfo) -> Period:
+    """The period of a week written ``YYYY-Www``; BadPeriod with an example otherwise."""
+    match = _WEEK.match(text.strip())
+    if not match:
+        raise BadPeriod(f"{text[:30]!r} is not a week: write it like 2026-W46.")
+    return week_period(int(match[1]), int(match[2]), zone)
+
+
+def last_full_week(now: datetime, zone: ZoneInfo) -> Period:
+    """The latest week in ``zone`` that has ended by ``now``."""
+    local = now.astimezone(zone)
+    year, week, _ = (local.date() - timedelta(days=7)).isocalendar()
+    return week_period(year, week, zone)
+
+
+def previous(period: Period, zone: ZoneInfo) -> Period:
+    year, week, _ = (period.start.astimezone(zone).date() - timedelta(days=7)).isocalendar()
+    return week_period(year, week, zone)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ranked:
+    idea: IdeaView
+    gained: int
+    trend: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusEntry:
+    idea: IdeaView
+    old: str
+    new: str
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MergeEntry:
+    idea: IdeaView
+    into: IdeaView
+    automatic: bool
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contributor:
+    person: Person
+    ideas: int
+    votes_received: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Headline:
+    new_ideas: int
+    votes_cast: int
+    open_ideas: int
+    previous_new_ideas: int
+    previous_votes_cast: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Digest:
+    board: str
+    period: Period
+    headline: Headline
+    top: tuple[Ranked, ...]
+    trending: tuple[Ranked, ...]
+    new_ideas: tuple[IdeaView, ...]
+    status_changes: tuple[StatusEntry, ...]
+    merges: tuple[MergeEntry, ...]
+    contributors: tuple[Contributor, ...]
+
+    @property
+    def quiet(self) -> bool:
+        return not (self.top or self.new_ideas or self.status_changes or self.merges)
+
+
+async def build_digest(core: Core, board: Board, period: Period) -> Digest:
+    """The digest of ``board`` for ``period``."""
+    db = core.db
+    start, end = to_db(period.start), to_db(period.end)
+    before = previous(period, board.settings.zone)
+    at_start = await db.read(activity.scores_at, board.id, start)
+    at_end = await db.read(activity.scores_at, board.id, end)
+    cast = await db.read(activity.new_votes, board.id, start, end)
+    created = await db.read(activity.created_between, board.id, start, end)
+    changes = await db.read(activity.status_changes, board.id, start, end)
+    merge_rows = await db.read(activity.merges, board.id, start, end)
+    received = await db.read(activity.votes_received, board.id, start, end)
+    prev_cast = await db.read(activity.new_votes, board.id, to_db(before.start), start)
+    prev_created = await db.read(activity.created_between, board.id, to_db(before.start), start)
+    totals = await db.read(activity.totals, board.id, end)
+
+    gained = {k: v - at_start.get(k, 0) for k, v in at_end.items() if v > at_start.get(k, 0)}
+    trend: dict[int, float] = {}
+    for canonical, _member, added in cast:
+        age_h = (period.end - from_db(added)).total_seconds() / 3600
+        trend[canonical] = trend.get(canonical, 0.0) + math.pow(0.5, age_h / TREND_HALF_LIFE_H)
+
+    wanted = set(gained) | set(trend)
+    wanted |= {c["idea_id"] for c in changes} | {m["idea_id"] for m in merge_rows}
+    wanted |= {m["into_id"] for m in merge_rows}
+    rows = await db.read(activity.ideas_by_ids, board.id, sorted(wanted))
+    live = {k: r for k, r in rows.items() if r.deleted_at is None and r.merged_into is None}
+
+    top = sorted(
+        (Ranked(idea=view(live[k]), gained=g) for k, g in gained.items() if k in live),
+        key=lambda r: (-r.gained, -r.idea.votes, r.idea.number),
+    )[:TOP_N]
+    in_top = {r.idea.number for r in top}
+    trending = sorted(
+        (
+            Ranked(idea=view(live[k]), gained=gained.get(k, 0), trend=t)
+            for k, t in trend.items()
+            if k in live and live[k].number not in in_top
+        ),
+        key=lambda r: (-r.trend, r.idea.number),
+    )[:TRENDING_N]
+
+    statuses = sorted(
+        (
+            StatusEntry(
+                idea=view(rows[c["idea_id"]]),
+                old=c["old"],
+                new=c["new"],
+                note=c["note"],
+                at=from_db(c["at"]),
+            )
+            for c in _latest_per_idea(changes)
+            if c["idea_id"] in rows and rows[c["idea_id"]].deleted_at is None
+        ),
+        key=lambda s: (STATUS_ORDER.get(Status(s.new), 9), s.at),
+    )
+    merges = tuple(
+        MergeEntry(
+            idea=view(rows[m["idea_id"]]),
+            into=view(rows[m["into_id"]]),
+            automatic=m["automatic"],
+            at=from_db(m["at"]),
+        )
+        for m in merge_rows
+        if m["idea_id"] in rows and m["into_id"] in rows
+    )
+    new_ideas = tuple(
+        view(r) for r in sorted(created, key=lambda r: r.number) if r.merged_into is None
+    )
+    contributors = await _contributors(core, created, received)
+    headline = Headline(
+        new_ideas=len(created),
+        votes_cast=len(cast),
+        open_ideas=totals["ideas"],
+        previous_new_ideas=len(prev_created),
+        previous_votes_cast=len(prev_cast),
+    )
+    return Digest(
+        board=board.name,
+        period=period,
+        headline=headline,
+        top=tuple(top),
+        trending=tuple(trending),
+        new_ideas=new_ideas,
+        status_changes=tuple(statuses),
+        merges=merges,
+        contributors=contributors,
+    )
+
+
+def _latest_per_idea(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per idea: the status it ended the period in, moved from where it began."""
+    first: dict[int, dict[str, Any]] = {}
+    last: dict[int, dict[str, Any]] = {}
+    for change in changes:
+        first.setdefault(change["idea_id"], change)
+        last[change["idea_id"]] = change
+    merged = []
+    for idea_id, change in last.items():
+        entry = dict(change)
+        entry["old"] = first[idea_id]["old"]
+        if entry["old"] != entry["new"]:
+            merged.append(entry)
+    return merged
+
+
+async def _contributors(
+    core: Core, created: list[IdeaRow], received: dict[int, int]
+) -> tuple[Contributor, ...]:
+    posted: dict[int, int] = {}
+    for row in created:
+        posted[row.author.id] = posted.get(row.author.id, 0) + 1
+    people = set(posted) | set(received)
+    names = await core.db.read(activity.member_names, sorted(people))
+    ranked = sorted(
+        people,
+        key=lambda m: (-(posted.get(m, 0) * 3 + received.get(m, 0)), names.get(m, ("", "", ""))[2]),
+    )
+    out = []
+    for member_id in ranked[:CONTRIBUTORS_N]:
+        platform, user_id, name = names[member_id]
+        out.append(
+            Contributor(
+                person=Person(platform=platform, user_id=user_id, name=name),
+                ideas=posted.get(member_id, 0),
+                votes_received=received.get(member_id, 0),
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,258 @@
+"""What moderators do: merge and unmerge, statuses with notes, deletes, board settings.
+
+Every action is checked here (the adapter says whether the platform counts the
+actor as a moderator; the board can name more) and written to the moderation log
+in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.boards import Board
+from bot.domain import (
+    NOTIFY_STATUSES,
+    Actor,
+    AnswerSuggestion,
+    DeleteIdea,
+    MergeIdeas,
+    Person,
+    SetStatus,
+    Status,
+    UnmergeIdea,
+    Where,
+)
+from bot.errors import InvalidMerge, InvalidSetting, InvalidStatus, NotAllowed
+from bot.results import Deleted, Merged, StatusChanged, SuggestionDismissed, Unmerged
+from bot.service import Core, view, withdraw
+from storage import boards as board_rows
+from storage import ideas as idea_rows
+from storage.rows import IdeaRow
+
+NOTE_MAX = 1000
+
+
+def is_moderator(board: Board, actor: Actor) -> bool:
+    """True when the platform says so or the board lists the person as a moderator."""
+    return actor.is_moderator or actor.person.user_id in board.settings.moderator_users
+
+
+class Moderation:
+    """Moderator commands on a board."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    async def _board_for_moderator(self, where: Where, actor: Actor) -> Board:
+        board = await self.core.board_for(where)
+        if not is_moderator(board, actor):
+            raise NotAllowed("Only moderators can do that.")
+        return board
+
+    async def merge(self, command: MergeIdeas) -> Merged:
+        """Merge ``#number`` into ``#into``: its votes count there; nothing is lost."""
+        board = await self._board_for_moderator(command.where, command.actor)
+        return await self._merge(board, command.number, command.into, command.actor.person, None)
+
+    async def _merge(
+        self, board: Board, number: int, into: int, actor: Person, score: float | None
+    ) -> Merged:
+        core = self.core
+        if number == into:
+            raise InvalidMerge(f"#{number} can't be merged into itself.")
+        async with core.lock(board):
+            source = await core.idea(board, number)
+            target = await core.idea(board, into)
+            if source.merged_into is not None:
+                raise InvalidMerge(
+                    f"#{number} is already merged into #{source.merged_into_number}; "
+                    "unmerge it first."
+                )
+            if target.canonical_id == source.id:
+                raise InvalidMerge(
+                    f"#{into} is merged into #{number}: "
+                    f"merging #{number} into it would make a loop."
+                )
+            canonical = (
+                target
+                if target.merged_into is None
+                else await self._by_id(board, target.canonical_id)
+            )
+            at = core.now()
+
+            def store(db: Database) -> None:
+                actor_id = core.member_id(db, actor)
+                idea_rows.merge(
+                    db, board.id, source.id, canonical.id, canonical.id, score, False, actor_id, at
+                )
+                idea_rows.decide_suggestions(db, board.id, source.id, None, "merged", actor_id, at)
+                board_rows.log_action(
+                    db,
+                    board.id,
+                    actor_id,
+                    "merge",
+                    {"number": number, "into": canonical.number},
+                    at,
+                )
+
+            await core.db.write(store)
+            (await core.index(board)).remove(source.id)
+        merged = await self._by_id(board, source.id)
+        into_row = await self._by_id(board, canonical.id)
+        return Merged(idea=view(merged), into=view(into_row), score=score, automatic=False)
+
+    async def unmerge(self, command: UnmergeIdea) -> Unmerged:
+        """Make a merged idea stand alone again, with exactly the votes it had."""
+        core = self.core
+        board = await self._board_for_moderator(command.where, command.actor)
+        async with core.lock(board):
+            row = await core.idea(board, command.number)
+            if row.merged_into is None:
+                raise InvalidMerge(f"#{command.number} is not merged into another idea.")
+            parent = await self._by_id(board, row.merged_into)
+            at = core.now()
+
+            def store(db: Database) -> None:
+                actor_id = core.member_id(db, command.actor.person)
+                idea_rows.unmerge(db, board.id, row.id, at)
+                board_rows.log_action(
+                    db,
+                    board.id,
+                    actor_id,
+                    "unmerge",
+                    {"number": row.number, "from": parent.number},
+                    at,
+                )
+
+            await core.db.write(store)
+            await core.reindex(board, [row.id])
+        return Unmerged(
+            idea=view(await self._by_id(board, row.id)),
+            was_in=view(await self._by_id(board, parent.canonical_id)),
+        )
+
+    async def set_status(self, command: SetStatus) -> StatusChanged:
+        """Move an idea to a new status with a note; the voters to tell come back."""
+        core = self.core
+        board = await self._board_for_moderator(command.where, command.actor)
+        try:
+            status = Status(command.status.strip().lower().replace(" ", "_").replace("-", "_"))
+        except ValueError:
+            raise InvalidStatus(
+                f"{command.status[:40]!r} is not a status. Use one of: "
+                + ", ".join(s.value for s in Status)
+            ) from None
+        note = (command.note or "").strip() or None
+        if note is not None and len(note) > NOTE_MAX:
+            raise InvalidStatus(
+                f"The note is {len(note):,} characters; keep it under {NOTE_MAX:,}."
+            )
+        row = await core.idea(board, command.number)
+        if row.merged_into is not None:
+            raise InvalidStatus(
+                f"#{row.number} is merged into #{row.merged_into_number}: set the status there."
+            )
+        at = core.now()
+
+        def store(db: Database) -> None:
+            actor_id = core.member_id(db, command.actor.person)
+            idea_rows.set_status(db, board.id, row.id, row.status, status.value, note, actor_id, at)
+            board_rows.log_action(
+                db,
+                board.id,
+                actor_id,
+                "status",
+                {"number": row.number, "from": row.status, "to": status.value, "note": note},
+                at,
+            )
+
+        await core.db.write(store)
+        notify: tuple[Person, ...] = ()
+        if status in NOTIFY_STATUSES and status.value != row.status:
+            voters = await core.db.read(idea_rows.voters, board.id, row.id)
+            notify = tuple(
+                Person(platform=v.platform, user_id=v.user_id, name=v.name) for v in voters
+            )
+        messages = await core.db.read(idea_rows.messages_of, board.id, row.id)
+        updated = await self._by_id(board, row.id)
+        return StatusChanged(
+            idea=view(updated),
+            old=row.status,
+            new=status.value,
+            note=note,
+            notify=notify,
+            messages=tuple((m[0], m[1], m[2]) for m in messages),
+            at=core.clock(),
+        )
+
+    async def delete(self, command: DeleteIdea) -> Deleted:
+        """Withdraw an idea (its author or a moderator may); its history is kept."""
+        core = self.core
+        board = await core.board_for(command.where)
+        row = await core.idea(board, command.number)
+        author = (row.author.platform, row.author.user_id)
+        mine = author == (command.actor.person.platform, command.actor.person.user_id)
+        if not (mine or is_moderator(board, command.actor)):
+            raise NotAllowed("Only the idea's author or a moderator can delete it.")
+        return await withdraw(core, board, row, command.actor.person, command.reason or "deleted")
+
+    async def answer_suggestion(self, command: AnswerSuggestion) -> Merged | SuggestionDismissed:
+        """Settle "same as #12?": merge, or remember that they differ."""
+        core = self.core
+        board = await core.board_for(command.where)
+        row = await core.idea(board, command.number)
+        candidate = await core.idea(board, command.candidate)
+        mine = (row.author.platform, row.author.user_id) == (
+            command.actor.person.platform,
+            command.actor.person.user_id,
+        )
+        if not (mine or is_moderator(board, command.actor)):
+            raise NotAllowed("Only the idea's author or a moderator can answer this.")
+        state = await core.db.read(idea_rows.suggestion_state, board.id, row.id, candidate.id)
+        if state is None:
+            raise InvalidMerge(
+                f"#{row.number} was not suggested as a duplicate of #{candidate.number}."
+            )
+        if state != "pending" or row.merged_into is not None:
+            raise InvalidMerge("This question was already answered.")
+        if command.same:
+            return await self._merge(
+                board, row.number, candidate.number, command.actor.person, None
+            )
+        at = core.now()
+
+        def store(db: Database) -> None:
+            actor_id = core.member_id(db, command.actor.person)
+            idea_rows.decide_suggestions(
+                db, board.id, row.id, candidate.id, "dismissed", actor_id, at
+            )
+
+        await core.db.write(store)
+        return SuggestionDismissed(idea=view(row), candidate=view(candidate))
+
+    async def configure(self, where: Where, actor: Actor, key: str, value: Any) -> Board:
+        """Change one board setting; the new settings come back."""
+        core = self.core
+        board = await self._board_for_moderator(where, actor)
+        try:
+            settings = board.settings.updated(key, value)
+        except InvalidSetting:
+            raise
+        at = core.now()
+
+        def store(db: Database) -> None:
+            actor_id = core.member_id(db, actor.person)
+            board_rows.save_settings(db, board.id, settings.to_json())
+            board_rows.log_action(
+                db, board.id, actor_id, "config", {"key": key, "value": str(value)[:200]}, at
+            )
+
+        await core.db.write(store)
+        return await core.refresh_board(board.id)
+
+    async def _by_id(self, board: Board, idea_id: int) -> IdeaRow:
+        row = await self.core.db.read(idea_rows.idea_by_id, board.id, idea_id)
+        assert row is not None, f"idea {idea_id} vanished from board {board.id}"
+        return row

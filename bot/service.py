@@ -1,0 +1,458 @@
+"""The idea service: capture, votes, edits and deletes, as the platforms deliver them.
+
+Moderation (merge, status, delete, settings) lives in ``bot.moderation``; reading
+(top, search, show) in ``bot.queries``. All three share one ``Core``: the store,
+the embedder, the similarity indexes and the board cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import numpy as np
+from sqlite_utils import Database
+
+from bot.boards import Board, BoardSettings
+from bot.clock import Clock, system_clock
+from bot.domain import IdeaDraft, MessageDeleted, MessageEdited, Person, ReactionChange, Where
+from bot.errors import InvalidIdea, NotAllowed, UnknownBoard, UnknownIdea
+from bot.results import (
+    AlreadyCaptured,
+    Candidate,
+    Created,
+    Deleted,
+    Edited,
+    IdeaView,
+    Ignored,
+    Merged,
+    PossibleDuplicate,
+    ReactResult,
+    SubmitResult,
+    VoteChanged,
+)
+from bot.text import title_of, validate_idea_text
+from dedupe.embedder import Embedder
+from dedupe.index import SimilarityIndex
+from dedupe.thresholds import decide
+from storage import boards as board_rows
+from storage import ideas as idea_rows
+from storage import votes as vote_rows
+from storage.database import AsyncDatabase
+from storage.rows import BoardRow, IdeaRow
+from storage.times import from_db, to_db
+
+DEFAULT_MAX_IDEA_LENGTH = 4000
+# How many similar ideas a possible duplicate offers, at most.
+MAX_CANDIDATES = 3
+
+
+def view(row: IdeaRow) -> IdeaView:
+    """The user-facing view of a stored idea."""
+    return IdeaView(
+        board_id=row.board_id,
+        number=row.number,
+        title=row.title,
+        body=row.body,
+        author=Person(
+            platform=row.author.platform, user_id=row.author.user_id, name=row.author.name
+        ),
+        status=row.status,
+        status_note=row.status_note,
+        votes=row.votes,
+        created_at=from_db(row.created_at),
+        permalink=row.permalink,
+        merged_into=row.merged_into_number,
+        deleted=row.deleted_at is not None,
+    )
+
+
+def _board(row: BoardRow) -> Board:
+    return Board(id=row.id, name=row.name, settings=BoardSettings.from_json(row.settings))
+
+
+class Core:
+    """What every part of the service shares; built once by the CLI."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        embedder: Embedder,
+        *,
+        clock: Clock = system_clock,
+        max_idea_length: int = DEFAULT_MAX_IDEA_LENGTH,
+    ) -> None:
+        self.db = db
+        self.embedder = embedder
+        self.clock = clock
+        self.max_idea_length = max_idea_length
+        self._boards_by_place: dict[tuple[str, str], Board] = {}
+        self._boards_by_id: dict[int, Board] = {}
+        self._indexes: dict[int, SimilarityIndex] = {}
+        self._index_locks: dict[int, asyncio.Lock] = {}
+        self._members: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def now(self) -> str:
+        return to_db(self.clock())
+
+    # -- boards -------------------------------------------------------------
+
+    async def board_for(self, where: Where) -> Board:
+        """The board of a guild or workspace, created on first use."""
+        key = (where.platform, where.workspace_id)
+        board = self._boards_by_place.get(key)
+        if board is None:
+            name = where.workspace_name or f"{where.platform}-{where.workspace_id}"
+            row = await self.db.write(
+                board_rows.ensure_workspace_board,
+                where.platform,
+                where.workspace_id,
+                _slug(name),
+                self.now(),
+            )
+            board = self._remember(_board(row))
+            self._boards_by_place[key] = board
+        return board
+
+    async def board_named(self, name: str) -> Board:
+        row = await self.db.read(board_rows.board_by_name, name)
+        if row is None:
+            known = [b.name for b in await self.db.read(board_rows.all_boards)]
+            hint = f" Boards: {', '.join(known)}." if known else " There are no boards yet."
+            raise UnknownBoard(f"There is no board named {name[:60]!r}.{hint}")
+        return self._remember(_board(row))
+
+    async def board_by_id(self, board_id: int) -> Board:
+        if board_id in self._boards_by_id:
+            return self._boards_by_id[board_id]
+        row = await self.db.read(board_rows.board_by_id, board_id)
+        if row is None:
+            raise UnknownBoard(f"There is no board {board_id}.")
+        return self._remember(_board(row))
+
+    async def all_boards(self) -> list[Board]:
+        return [self._remember(_board(r)) for r in await self.db.read(board_rows.all_boards)]
+
+    def _remember(self, board: Board) -> Board:
+        self._boards_by_id[board.id] = board
+        for key, cached in list(self._boards_by_place.items()):
+            if cached.id == board.id:
+                self._boards_by_place[key] = board
+        return board
+
+    async def refresh_board(self, board_id: int) -> Board:
+        """The board as stored now, with the caches brought up to date."""
+        row = await self.db.read(board_rows.board_by_id, board_id)
+        if row is None:
+            raise UnknownBoard(f"There is no board {board_id}.")
+        return self._remember(_board(row))
+
+    def forget_places(self) -> None:
+        """Drop the place-to-board cache (after a workspace moved to another board)."""
+        self._boards_by_place.clear()
+
+    # -- ideas --------------------------------------------------------------
+
+    async def idea(self, board: Board, number: int) -> IdeaRow:
+        """The stored idea ``#number`` of the board; UnknownIdea when there is none."""
+        row = await self.db.read(idea_rows.idea_by_number, board.id, number)
+        if row is None or row.deleted_at is not None:
+            raise UnknownIdea(f"There is no idea #{number} on this board.")
+        return row
+
+    async def index(self, board: Board) -> SimilarityIndex:
+        """The board's similarity index over its canonical ideas, loaded on first use."""
+        index = self._indexes.get(board.id)
+        if index is None:
+            rows = await self.db.read(idea_rows.canonical_embeddings, board.id)
+            # dim may load the model (seconds): never on the event loop.
+            dim = await asyncio.to_thread(lambda: self.embedder.dim)
+            if rows:
+                matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
+                index = SimilarityIndex.from_arrays(
+                    [key for key, _ in rows], matrix.reshape(len(rows), dim)
+                )
+            else:
+                index = SimilarityIndex(dim)
+            self._indexes[board.id] = index
+        return index
+
+    def lock(self, board: Board) -> asyncio.Lock:
+        """Held around every change of a board's canonical set, so the index follows the store."""
+        return self._index_locks.setdefault(board.id, asyncio.Lock())
+
+    async def reindex(self, board: Board, idea_ids: list[int]) -> None:
+        """Put ideas back into the index from their stored embeddings (after an unmerge)."""
+        index = await self.index(board)
+        for idea_id in idea_ids:
+            blob = await self.db.read(idea_rows.embedding_of, board.id, idea_id)
+            if blob is not None:
+                index.add(idea_id, np.frombuffer(blob, dtype=np.float32))
+
+    async def embed(self, text: str) -> np.ndarray:
+        vectors = await self.embedder.embed([text])
+        return np.asarray(vectors[0], dtype=np.float32)
+
+    def member_id(self, db: Database, person: Person) -> int:
+        """The member's id (inside a write); cached, so a busy voter costs no lookup."""
+        key = (person.platform, person.user_id)
+        cached = self._members.get(key)
+        if cached is not None and (cached[1] == person.name or not person.name):
+            return cached[0]
+        member_id = board_rows.ensure_member(db, person.platform, person.user_id, person.name)
+        self._members[key] = (member_id, person.name)
+        return member_id
+
+
+class IdeaService:
+    """Capture and votes: what chat events do to a board."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    async def submit(self, draft: IdeaDraft) -> SubmitResult:
+        """Store the idea and decide whether it duplicates one already on the board."""
+        core = self.core
+        if draft.author.is_bot:
+            raise InvalidIdea("Messages from bots are not captured as ideas.")
+        text = validate_idea_text(draft.text, core.max_idea_length)
+        board = await core.board_for(draft.where)
+        if draft.author.user_id in board.settings.banned_users:
+            raise NotAllowed("You can't post ideas on this board.")
+        if draft.message_id is not None and draft.where.channel_id is not None:
+            existing = await self._idea_of_message(board, draft.where, draft.message_id)
+            if existing is not None:
+                return AlreadyCaptured(idea=view(existing))
+        vector = await core.embed(text)
+        async with core.lock(board):
+            index = await core.index(board)
+            hits = [
+                (idea_id, score)
+                for idea_id, score in index.search(vector, k=MAX_CANDIDATES + 2)
+                if decide(score, board.settings.thresholds) != "new"
+            ]
+            merge_into = (
+                hits[0]
+                if hits and decide(hits[0][1], board.settings.thresholds) == "merge"
+                else None
+            )
+            suggested = [] if merge_into else hits[:MAX_CANDIDATES]
+            created_at = to_db(draft.created_at)
+            now = core.now()
+
+            def store(db: Database) -> int | None:
+                if draft.event_id and not board_rows.first_event(
+                    db, draft.where.platform, draft.event_id, now
+                ):
+                    return None
+                if (
+                    draft.message_id
+                    and draft.where.channel_id
+                    and idea_rows.message_target(
+                        db, draft.where.platform, draft.where.channel_id, draft.message_id
+                    )
+                ):
+                    return None
+                author_id = core.member_id(db, draft.author)
+                idea_id, _ = idea_rows.insert_idea(
+                    db,
+                    board_id=board.id,
+                    author_id=author_id,
+                    title=title_of(text),
+                    body=text,
+                    platform=draft.where.platform,
+                    channel_id=draft.where.channel_id,
+                    message_id=draft.message_id,
+                    permalink=draft.permalink,
+                    embedding=vector.tobytes(),
+                    created_at=created_at,
+                )
+                if merge_into is not None:
+                    target = idea_rows.idea_by_id(db, board.id, merge_into[0])
+                    assert target is not None
+                    idea_rows.merge(
+                        db,
+                        board.id,
+                        idea_id,
+                        target.id,
+                        target.canonical_id,
+                        merge_into[1],
+                        True,
+                        None,
+                        now,
+                    )
+                elif suggested:
+                    idea_rows.add_suggestions(db, board.id, idea_id, suggested)
+                return idea_id
+
+            idea_id = await core.db.write(store)
+            if idea_id is None:
+                again = await self._idea_of_message(board, draft.where, draft.message_id or "")
+                if again is None:
+                    raise InvalidIdea("This request was already handled.")
+                return AlreadyCaptured(idea=view(again))
+            if merge_into is None:
+                index.add(idea_id, vector)
+        row = await core.db.read(idea_rows.idea_by_id, board.id, idea_id)
+        assert row is not None
+        if merge_into is not None:
+            into = await core.db.read(idea_rows.idea_by_id, board.id, merge_into[0])
+            assert into is not None
+            return Merged(idea=view(row), into=view(into), score=merge_into[1], automatic=True)
+        candidates = await self._candidates(board, suggested)
+        if candidates:
+            return PossibleDuplicate(idea=view(row), candidates=candidates)
+        return Created(idea=view(row))
+
+    async def _candidates(
+        self, board: Board, hits: list[tuple[int, float]]
+    ) -> tuple[Candidate, ...]:
+        out = []
+        for idea_id, score in hits:
+            row = await self.core.db.read(idea_rows.idea_by_id, board.id, idea_id)
+            if row is not None and row.deleted_at is None:
+                out.append(Candidate(idea=view(row), score=score))
+        return tuple(out)
+
+    async def _idea_of_message(self, board: Board, where: Where, message_id: str) -> IdeaRow | None:
+        if where.channel_id is None:
+            return None
+        target = await self.core.db.read(
+            idea_rows.message_target, where.platform, where.channel_id, message_id
+        )
+        if target is None or target.board_id != board.id:
+            return None
+        return await self.core.db.read(idea_rows.idea_by_id, board.id, target.idea_id)
+
+    async def link_message(
+        self, where: Where, number: int, message_id: str, kind: str = "reply"
+    ) -> bool:
+        """Let another message (the bot's reply) stand for idea ``#number``: votes on it count."""
+        if where.channel_id is None:
+            raise ValueError("a linked message needs its channel")
+        board = await self.core.board_for(where)
+        row = await self.core.idea(board, number)
+        return await self.core.db.write(
+            idea_rows.link_message,
+            board.id,
+            row.id,
+            where.platform,
+            where.channel_id,
+            message_id,
+            kind,
+        )
+
+    async def react(self, change: ReactionChange) -> ReactResult:
+        """Record a reaction fact; only the board's vote emoji from people count."""
+        core = self.core
+        if change.person.is_bot:
+            return Ignored(reason="reactions of bots are not votes")
+        if change.where.channel_id is None:
+            return Ignored(reason="no channel")
+        board = await core.board_for(change.where)
+        emoji = change.emoji.strip(":")
+        if change.added and emoji not in board.settings.vote_emoji:
+            return Ignored(reason="not a vote emoji")
+        at = to_db(change.at)
+        channel_id = change.where.channel_id
+
+        def store(db: Database) -> tuple[int | None, bool] | None:
+            if change.event_id and not board_rows.first_event(
+                db, change.where.platform, change.event_id, at
+            ):
+                return None
+            outcome = vote_rows.record_reaction(
+                db,
+                board_id=board.id,
+                platform=change.where.platform,
+                channel_id=channel_id,
+                message_id=change.message_id,
+                member_id=core.member_id(db, change.person),
+                emoji=emoji,
+                added=change.added,
+                at=at,
+            )
+            return outcome.number, outcome.changed
+
+        outcome = await core.db.write(store)
+        if outcome is None:
+            return Ignored(reason="repeated event")
+        number, changed = outcome
+        if number is None:
+            return Ignored(reason="the message is not an idea")
+        return VoteChanged(
+            board_id=board.id,
+            number=number,
+            person=change.person,
+            added=change.added,
+            changed=changed,
+        )
+
+    async def edit(self, event: MessageEdited) -> Edited | Ignored:
+        """Let the idea follow its edited message: new text, new embedding."""
+        core = self.core
+        board = await core.board_for(event.where)
+        row = await self._idea_of_message(board, event.where, event.message_id)
+        if row is None or row.message_id != event.message_id or row.deleted_at is not None:
+            return Ignored(reason="the message is not an idea's source")
+        text = validate_idea_text(event.text, core.max_idea_length)
+        if text == row.body:
+            return Ignored(reason="text unchanged")
+        vector = await core.embed(text)
+        async with core.lock(board):
+            await core.db.write(
+                idea_rows.update_text,
+                board.id,
+                row.id,
+                title_of(text),
+                text,
+                vector.tobytes(),
+                to_db(event.at),
+            )
+            if row.merged_into is None:
+                (await core.index(board)).add(row.id, vector)
+        updated = await core.db.read(idea_rows.idea_by_id, board.id, row.id)
+        assert updated is not None
+        return Edited(idea=view(updated))
+
+    async def message_deleted(self, event: MessageDeleted) -> Deleted | Ignored:
+        """Withdraw the idea whose source message was deleted; its history stays."""
+        core = self.core
+        board = await core.board_for(event.where)
+        row = await self._idea_of_message(board, event.where, event.message_id)
+        if row is None or row.message_id != event.message_id or row.deleted_at is not None:
+            return Ignored(reason="the message is not an idea's source")
+        return await withdraw(core, board, row, None, "message deleted")
+
+
+async def withdraw(
+    core: Core, board: Board, row: IdeaRow, actor: Person | None, reason: str
+) -> Deleted:
+    """Mark an idea deleted; ideas merged into it stand on their own again."""
+    at = core.now()
+
+    def store(db: Database) -> list[int]:
+        actor_id = core.member_id(db, actor) if actor else None
+        children = idea_rows.mark_deleted(db, board.id, row.id, at)
+        board_rows.log_action(
+            db, board.id, actor_id, "delete", {"number": row.number, "reason": reason}, at
+        )
+        return children
+
+    async with core.lock(board):
+        children = await core.db.write(store)
+        (await core.index(board)).remove(row.id)
+        await core.reindex(board, children)
+    numbers = []
+    for child in children:
+        child_row = await core.db.read(idea_rows.idea_by_id, board.id, child)
+        if child_row is not None:
+            numbers.append(child_row.number)
+    deleted = replace(view(row), deleted=True)
+    return Deleted(idea=deleted, unmerged=tuple(numbers))
+
+
+def _slug(name: str) -> str:
+    keep = "".join(ch.lower() if ch.isalnum() else "-" for ch in name.strip())
+    slug = "-".join(part for part in keep.split("-") if part)
+    return slug[:60] or "board"

@@ -1,0 +1,24 @@
+"""The one settings class: read from the environment and `.env`, never from code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of ideabot; `.env.example` lists each with a comment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="IDEABOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    db: Path = Field(default=Path("ideabot.db"), description="SQLite file of the backlog")
+    model_path: str | None = Field(
+        default=None, description="sentence-transformers model folder; bundled MiniLM if unset"
+    )
+    embed_batch_size: int = Field(default=64, ge=1, le=1024)
+    max_idea_length: int = Field(default=4000, ge=50, le=40000)
+    log_level: str = Field(default="INFO")

@@ -1,0 +1,172 @@
+"""Boards, the workspaces and channels attached to them, members, and the logs around them.
+
+Every function takes a sqlite-utils ``Database`` and runs inside the caller's
+transaction (see ``storage.database``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.rows import BoardRow, MemberRow
+
+
+def _board(row: tuple[Any, ...] | None) -> BoardRow | None:
+    if row is None:
+        return None
+    return BoardRow(id=row[0], name=row[1], settings=json.loads(row[2]))
+
+
+def board_by_id(db: Database, board_id: int) -> BoardRow | None:
+    return _board(
+        db.execute("SELECT id, name, settings FROM boards WHERE id = ?", [board_id]).fetchone()
+    )
+
+
+def board_by_name(db: Database, name: str) -> BoardRow | None:
+    return _board(
+        db.execute("SELECT id, name, settings FROM boards WHERE name = ?", [name]).fetchone()
+    )
+
+
+def all_boards(db: Database) -> list[BoardRow]:
+    rows = db.execute("SELECT id, name, settings FROM boards ORDER BY id").fetchall()
+    return [b for b in map(_board, rows) if b is not None]
+
+
+def create_board(db: Database, name: str, created_at: str) -> BoardRow:
+    """A new board; its name is made unique by a numeric suffix when taken."""
+    base, n = name, 1
+    while db.execute("SELECT 1 FROM boards WHERE name = ?", [name]).fetchone():
+        n += 1
+        name = f"{base}-{n}"
+    cursor = db.execute("INSERT INTO boards (name, created_at) VALUES (?, ?)", [name, created_at])
+    return BoardRow(id=int(cursor.lastrowid or 0), name=name, settings={})
+
+
+def board_for_workspace(db: Database, platform: str, workspace_id: str) -> BoardRow | None:
+    row = db.execute(
+        "SELECT b.id, b.name, b.settings FROM workspaces w JOIN boards b ON b.id = w.board_id"
+        " WHERE w.platform = ? AND w.workspace_id = ?",
+        [platform, workspace_id],
+    ).fetchone()
+    return _board(row)
+
+
+def ensure_workspace_board(
+    db: Database, platform: str, workspace_id: str, name: str, created_at: str
+) -> BoardRow:
+    """The workspace's board, created on first use."""
+    board = board_for_workspace(db, platform, workspace_id)
+    if board is not None:
+        return board
+    board = create_board(db, name, created_at)
+    db.execute(
+        "INSERT INTO workspaces (platform, workspace_id, board_id, name) VALUES (?, ?, ?, ?)",
+        [platform, workspace_id, board.id, name],
+    )
+    return board
+
+
+def save_settings(db: Database, board_id: int, settings: dict[str, Any]) -> None:
+    db.execute(
+        "UPDATE boards SET settings = ? WHERE id = ?",
+        [json.dumps(settings, sort_keys=True), board_id],
+    )
+
+
+def set_channel(
+    db: Database,
+    board_id: int,
+    platform: str,
+    workspace_id: str,
+    channel_id: str,
+    purpose: str,
+    enabled: bool,
+) -> None:
+    if enabled:
+        db.execute(
+            "INSERT OR REPLACE INTO channels"
+            " (board_id, platform, workspace_id, channel_id, purpose)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [board_id, platform, workspace_id, channel_id, purpose],
+        )
+    else:
+        db.execute(
+            "DELETE FROM channels WHERE board_id = ? AND platform = ? AND workspace_id = ?"
+            " AND channel_id = ? AND purpose = ?",
+            [board_id, platform, workspace_id, channel_id, purpose],
+        )
+
+
+def channels(db: Database, board_id: int, purpose: str) -> list[tuple[str, str, str]]:
+    """(platform, workspace_id, channel_id) of the board's channels for ``purpose``."""
+    rows = db.execute(
+        "SELECT platform, workspace_id, channel_id FROM channels"
+        " WHERE board_id = ? AND purpose = ? ORDER BY platform, channel_id",
+        [board_id, purpose],
+    ).fetchall()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def ensure_member(db: Database, platform: str, user_id: str, name: str) -> int:
+    """The member's id, created on first sight; the display name follows the latest one."""
+    row = db.execute(
+        "SELECT id, name FROM members WHERE platform = ? AND user_id = ?", [platform, user_id]
+    ).fetchone()
+    if row is None:
+        cursor = db.execute(
+            "INSERT INTO members (platform, user_id, name) VALUES (?, ?, ?)",
+            [platform, user_id, name or user_id],
+        )
+        return int(cursor.lastrowid or 0)
+    if name and name != row[1]:
+        db.execute("UPDATE members SET name = ? WHERE id = ?", [name, row[0]])
+    return int(row[0])
+
+
+def member(db: Database, member_id: int) -> MemberRow | None:
+    row = db.execute(
+        "SELECT id, platform, user_id, name FROM members WHERE id = ?", [member_id]
+    ).fetchone()
+    return None if row is None else MemberRow(*row)
+
+
+def first_event(db: Database, platform: str, event_id: str, seen_at: str) -> bool:
+    """True the first time an event id is seen; False for a re-delivery."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO processed_events (platform, event_id, seen_at) VALUES (?, ?, ?)",
+        [platform, event_id, seen_at],
+    )
+    return cursor.rowcount == 1
+
+
+def log_action(
+    db: Database, board_id: int, actor_id: int | None, action: str, details: dict[str, Any], at: str
+) -> None:
+    db.execute(
+        "INSERT INTO moderation_log (board_id, actor_id, action, details, at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [board_id, actor_id, action, json.dumps(details, sort_keys=True), at],
+    )
+
+
+def moderation_log(db: Database, board_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    rows = db.execute(
+        "SELECT l.at, m.platform, m.user_id, m.name, l.action, l.details FROM moderation_log l"
+        " LEFT JOIN members m ON m.id = l.actor_id WHERE l.board_id = ?"
+        " ORDER BY l.id DESC LIMIT ?",
+        [board_id, limit],
+    ).fetchall()
+    return [
+        {
+            "at": r[0],
+            "actor": None if r[1] is None else {"platform": r[1], "user_id": r[2], "name": r[3]},
+            "action": r[4],
+            "details": json.loads(r[5]),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,224 @@
+"""One async interface over a SQLite file: reads in a thread pool, writes through one writer.
+
+As in datasette, every write goes through a single writer thread, so writers never
+contend for the lock. The writer commits in groups: it takes every write waiting in
+its queue and runs them in one transaction, so a burst of chat events (reactions
+arrive by the hundred) costs one commit instead of one each. A write that raises
+is not allowed to spoil its group: the group is rolled back and each write is run
+again in a transaction of its own, so only the failing one fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlite_utils import Database
+
+from storage.schema import migrations
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+# How many queued writes may share one transaction.
+MAX_GROUP = 2000
+
+
+class StoreError(Exception):
+    """The database cannot be used (missing, not ours, corrupt); the message says why."""
+
+
+@dataclass
+class _Job:
+    fn: Callable[[Database], Any]
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> Database:
+    """A sqlite-utils Database on ``path`` with the pragmas every connection here uses."""
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+    db = Database(conn, execute_plugins=False)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    if readonly:
+        conn.execute("PRAGMA query_only=ON")
+    else:
+        # WAL: readers never block the writer; NORMAL is durable across crashes of
+        # the process (only a power cut can lose the last commits).
+        db.enable_wal()
+        conn.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def migrate(db: Database) -> None:
+    """Create the schema or upgrade it to the newest version."""
+    migrations.apply(db)
+
+
+class AsyncDatabase:
+    """Awaitable reads and grouped writes over one SQLite file."""
+
+    def __init__(self, path: Path | str, *, readers: int = 2) -> None:
+        self.path = Path(path)
+        self._writer_db = connect(self.path)
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._local = threading.local()
+        self._reader_dbs: list[Database] = []
+        self._reader_lock = threading.Lock()
+        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="ideabot-read")
+        self._thread = threading.Thread(target=self._run_writer, name="ideabot-write", daemon=True)
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: Path | str, *, create: bool = True) -> AsyncDatabase:
+        """The database at ``path``, migrated to the current schema.
+
+        With ``create=False`` a missing file is an error rather than a new database.
+        """
+        path = Path(path)
+        if not create and not path.exists():
+            raise StoreError(f"no database at {path}")
+        if path.exists() and path.is_dir():
+            raise StoreError(f"{path} is a directory, not a database file")
+        if not path.parent.exists():
+            raise StoreError(f"the folder {path.parent} does not exist")
+        try:
+            database = cls(path)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} is not a SQLite database ({exc})") from None
+        try:
+            await asyncio.to_thread(migrate, database._writer_db)
+        except sqlite3.DatabaseError as exc:
+            database._readers.shutdown()
+            database._writer_db.close()
+            raise StoreError(f"{path} is not an ideabot database ({exc})") from None
+        database._thread.start()
+        return database
+
+    async def write(
+        self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``fn(db, *args, **kwargs)`` on the writer connection, inside a transaction."""
+        if self._closed:
+            raise StoreError("the database is closed")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Job(_bind(fn, args, kwargs), future, loop))
+        return await future
+
+    async def read(
+        self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``fn(db, *args, **kwargs)`` on a read-only connection from the reader pool."""
+        if self._closed:
+            raise StoreError("the database is closed")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._call_reader, _bind(fn, args, kwargs))
+
+    async def close(self) -> None:
+        """Finish queued writes, then close every connection."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread.is_alive():
+            self._queue.put(None)
+            await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
+        self._readers.shutdown(wait=True)
+        for db in self._reader_dbs:
+            db.close()
+        self._writer_db.close()
+
+    # -- threads ---------------------------------------------------------------
+
+    def _call_reader(self, fn: Callable[[Database], T]) -> T:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path, readonly=True)
+            self._local.db = db
+            with self._reader_lock:
+                self._reader_dbs.append(db)
+        return fn(db)
+
+    def _run_writer(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            group = [first]
+            stop = False
+            while len(group) < MAX_GROUP:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                group.append(job)
+            self._run_group(group)
+            if stop:
+                return
+
+    def _run_group(self, group: list[_Job]) -> None:
+        db = self._writer_db
+        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for job in group:
+                outcomes.append((job, job.fn(db), None))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            outcomes = [self._run_alone(job) for job in group]
+        self._deliver(outcomes)
+
+    def _run_alone(self, job: _Job) -> tuple[_Job, Any, BaseException | None]:
+        db = self._writer_db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            result = job.fn(db)
+            db.execute("COMMIT")
+            return job, result, None
+        except BaseException as exc:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            return job, None, exc
+
+    @staticmethod
+    def _deliver(outcomes: list[tuple[_Job, Any, BaseException | None]]) -> None:
+        # One wake-up per event loop per group, not one per write.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, Any, BaseException | None]]] = {}
+        for outcome in outcomes:
+            by_loop.setdefault(outcome[0].loop, []).append(outcome)
+        for loop, items in by_loop.items():
+            # A closed loop raises RuntimeError: nobody is waiting any more.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, items)
+
+
+def _bind(
+    fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Callable[[Database], T]:
+    if not args and not kwargs:
+        return fn
+    return lambda db: fn(db, *args, **kwargs)
+
+
+def _settle(items: list[tuple[_Job, Any, BaseException | None]]) -> None:
+    for job, result, exc in items:
+        if job.future.done():
+            continue
+        if exc is not None:
+            job.future.set_exception(exc)
+        else:
+            job.future.set_result(result)

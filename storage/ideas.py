@@ -1,0 +1,370 @@
+"""Ideas, the messages that stand for them, merges, statuses and duplicate suggestions.
+
+Every query names its board: an idea number means nothing outside its board, and
+a row of another board is never read or changed through these functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.rows import IdeaRow, MemberRow, MessageTarget
+
+_IDEA_COLUMNS = """
+    i.id, i.board_id, i.number, i.title, i.body,
+    m.id, m.platform, m.user_id, m.name,
+    i.platform, i.channel_id, i.message_id, i.permalink, i.status, i.status_note,
+    i.merged_into, p.number, i.canonical_id, i.created_at, i.updated_at, i.deleted_at
+"""
+_IDEA_FROM = """
+    FROM ideas i
+    JOIN members m ON m.id = i.author_id
+    LEFT JOIN ideas p ON p.id = i.merged_into
+"""
+
+# Distinct people with an active vote on an idea or on any idea merged into it.
+SCORE_SQL = """
+    SELECT COUNT(DISTINCT r.member_id) FROM reactions r
+    JOIN ideas d ON d.id = r.idea_id
+    WHERE r.board_id = ? AND d.canonical_id = ? AND r.removed_at IS NULL
+"""
+
+
+def _idea(row: tuple[Any, ...], votes: int = 0) -> IdeaRow:
+    author = MemberRow(id=row[5], platform=row[6], user_id=row[7], name=row[8])
+    return IdeaRow(
+        id=row[0],
+        board_id=row[1],
+        number=row[2],
+        title=row[3],
+        body=row[4],
+        author=author,
+        platform=row[9],
+        channel_id=row[10],
+        message_id=row[11],
+        permalink=row[12],
+        status=row[13],
+        status_note=row[14],
+        merged_into=row[15],
+        merged_into_number=row[16],
+        canonical_id=row[17],
+        created_at=row[18],
+        updated_at=row[19],
+        deleted_at=row[20],
+        votes=votes,
+    )
+
+
+def score(db: Database, board_id: int, canonical_id: int) -> int:
+    return int(db.execute(SCORE_SQL, [board_id, canonical_id]).fetchone()[0])
+
+
+def scores(db: Database, board_id: int) -> dict[int, int]:
+    """Current votes of every canonical idea of the board that has any."""
+    rows = db.execute(
+        "SELECT d.canonical_id, COUNT(DISTINCT r.member_id) FROM reactions r"
+        " JOIN ideas d ON d.id = r.idea_id"
+        " WHERE r.board_id = ? AND r.removed_at IS NULL GROUP BY d.canonical_id",
+        [board_id],
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def idea_by_number(db: Database, board_id: int, number: int) -> IdeaRow | None:
+    row = db.execute(
+        f"SELECT {_IDEA_COLUMNS} {_IDEA_FROM} WHERE i.board_id = ? AND i.number = ?",
+        [board_id, number],
+    ).fetchone()
+    if row is None:
+        return None
+    return _idea(row, score(db, board_id, row[17]) if row[15] is None else 0)
+
+
+def idea_by_id(db: Database, board_id: int, idea_id: int) -> IdeaRow | None:
+    row = db.execute(
+        f"SELECT {_IDEA_COLUMNS} {_IDEA_FROM} WHERE i.board_id = ? AND i.id = ?",
+        [board_id, idea_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return _idea(row, score(db, board_id, row[17]) if row[15] is None else 0)
+
+
+def ideas_where(
+    db: Database, board_id: int, where: str = "1", params: list[Any] | None = None
+) -> list[IdeaRow]:
+    """Ideas of the board matching an extra SQL condition on ``i``, with their votes."""
+    rows = db.execute(
+        f"SELECT {_IDEA_COLUMNS} {_IDEA_FROM} WHERE i.board_id = ? AND ({where}) ORDER BY i.number",
+        [board_id, *(params or [])],
+    ).fetchall()
+    if len(rows) > 50:
+        votes = scores(db, board_id)
+    else:
+        votes = {r[0]: score(db, board_id, r[0]) for r in rows if r[15] is None}
+    return [_idea(r, votes.get(r[0], 0) if r[15] is None else 0) for r in rows]
+
+
+def insert_idea(
+    db: Database,
+    *,
+    board_id: int,
+    author_id: int,
+    title: str,
+    body: str,
+    platform: str,
+    channel_id: str | None,
+    message_id: str | None,
+    permalink: str | None,
+    embedding: bytes | None,
+    created_at: str,
+) -> tuple[int, int]:
+    """Store a new canonical idea; its (id, number)."""
+    number = db.execute(
+        "UPDATE boards SET next_number = next_number + 1 WHERE id = ? RETURNING next_number - 1",
+        [board_id],
+    ).fetchone()[0]
+    cursor = db.execute(
+        "INSERT INTO ideas (board_id, number, title, body, author_id, platform, channel_id,"
+        " message_id, permalink, embedding, created_at, updated_at, canonical_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        [
+            board_id,
+            number,
+            title,
+            body,
+            author_id,
+            platform,
+            channel_id,
+            message_id,
+            permalink,
+            embedding,
+            created_at,
+            created_at,
+        ],
+    )
+    idea_id = int(cursor.lastrowid or 0)
+    db.execute("UPDATE ideas SET canonical_id = id WHERE id = ?", [idea_id])
+    if channel_id is not None and message_id is not None:
+        link_message(db, board_id, idea_id, platform, channel_id, message_id, "source")
+    return idea_id, int(number)
+
+
+def link_message(
+    db: Database,
+    board_id: int,
+    idea_id: int,
+    platform: str,
+    channel_id: str,
+    message_id: str,
+    kind: str,
+) -> bool:
+    """Attach a message to an idea; False when the message already stands for one."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO messages (board_id, idea_id, platform, channel_id, message_id, kind)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [board_id, idea_id, platform, channel_id, message_id, kind],
+    )
+    return cursor.rowcount == 1
+
+
+def message_target(
+    db: Database, platform: str, channel_id: str, message_id: str
+) -> MessageTarget | None:
+    row = db.execute(
+        "SELECT board_id, idea_id, id FROM messages"
+        " WHERE platform = ? AND channel_id = ? AND message_id = ?",
+        [platform, channel_id, message_id],
+    ).fetchone()
+    return (
+        None if row is None else MessageTarget(board_id=row[0], idea_id=row[1], message_row=row[2])
+    )
+
+
+def messages_of(db: Database, board_id: int, idea_id: int) -> list[tuple[str, str, str, str]]:
+    """(platform, channel_id, message_id, kind) of every message of an idea."""
+    rows = db.execute(
+        "SELECT platform, channel_id, message_id, kind FROM messages"
+        " WHERE board_id = ? AND idea_id = ? ORDER BY id",
+        [board_id, idea_id],
+    ).fetchall()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def update_text(
+    db: Database, board_id: int, idea_id: int, title: str, body: str, embedding: bytes, at: str
+) -> None:
+    db.execute(
+        "UPDATE ideas SET title = ?, body = ?, embedding = ?, updated_at = ?"
+        " WHERE board_id = ? AND id = ?",
+        [title, body, embedding, at, board_id, idea_id],
+    )
+
+
+def set_status(
+    db: Database,
+    board_id: int,
+    idea_id: int,
+    old: str,
+    new: str,
+    note: str | None,
+    actor_id: int | None,
+    at: str,
+) -> None:
+    db.execute(
+        "UPDATE ideas SET status = ?, status_note = ?, updated_at = ?"
+        " WHERE board_id = ? AND id = ?",
+        [new, note, at, board_id, idea_id],
+    )
+    db.execute(
+        "INSERT INTO status_changes (board_id, idea_id, old_status, new_status, note, actor_id, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [board_id, idea_id, old, new, note, actor_id, at],
+    )
+
+
+def subtree(db: Database, board_id: int, idea_id: int) -> list[int]:
+    """The idea and every idea merged into it, directly or through others."""
+    rows = db.execute(
+        "WITH RECURSIVE t(id) AS (SELECT ? UNION SELECT i.id FROM ideas i JOIN t"
+        " ON i.merged_into = t.id WHERE i.board_id = ?) SELECT id FROM t",
+        [idea_id, board_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def merge(
+    db: Database,
+    board_id: int,
+    idea_id: int,
+    into_id: int,
+    into_canonical: int,
+    score_value: float | None,
+    automatic: bool,
+    actor_id: int | None,
+    at: str,
+) -> None:
+    """Point ``idea_id`` (and all merged into it) at ``into_id``; nothing else moves."""
+    members = subtree(db, board_id, idea_id)
+    db.execute(
+        "UPDATE ideas SET merged_into = ?, updated_at = ? WHERE board_id = ? AND id = ?",
+        [into_id, at, board_id, idea_id],
+    )
+    db.execute(
+        f"UPDATE ideas SET canonical_id = ? WHERE board_id = ? AND id IN ({_marks(members)})",
+        [into_canonical, board_id, *members],
+    )
+    db.execute(
+        "INSERT INTO merges (board_id, idea_id, into_id, score, automatic, actor_id, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [board_id, idea_id, into_id, score_value, int(automatic), actor_id, at],
+    )
+
+
+def unmerge(db: Database, board_id: int, idea_id: int, at: str) -> None:
+    """Make ``idea_id`` canonical again, with every idea that was merged into it."""
+    db.execute(
+        "UPDATE merges SET undone_at = ? WHERE board_id = ? AND idea_id = ? AND undone_at IS NULL",
+        [at, board_id, idea_id],
+    )
+    db.execute(
+        "UPDATE ideas SET merged_into = NULL, updated_at = ? WHERE board_id = ? AND id = ?",
+        [at, board_id, idea_id],
+    )
+    members = subtree(db, board_id, idea_id)
+    db.execute(
+        f"UPDATE ideas SET canonical_id = ? WHERE board_id = ? AND id IN ({_marks(members)})",
+        [idea_id, board_id, *members],
+    )
+
+
+def mark_deleted(db: Database, board_id: int, idea_id: int, at: str) -> list[int]:
+    """Withdraw an idea, keeping its rows; the ids of ideas merged into it, now unmerged."""
+    db.execute(
+        "UPDATE ideas SET deleted_at = ?, updated_at = ? WHERE board_id = ? AND id = ?",
+        [at, at, board_id, idea_id],
+    )
+    children = [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM ideas WHERE board_id = ? AND merged_into = ? AND deleted_at IS NULL",
+            [board_id, idea_id],
+        ).fetchall()
+    ]
+    for child in children:
+        unmerge(db, board_id, child, at)
+    return children
+
+
+def canonical_embeddings(db: Database, board_id: int) -> list[tuple[int, bytes]]:
+    """(id, embedding) of the board's live canonical ideas, for the similarity index."""
+    rows = db.execute(
+        "SELECT id, embedding FROM ideas WHERE board_id = ? AND merged_into IS NULL"
+        " AND deleted_at IS NULL AND embedding IS NOT NULL ORDER BY id",
+        [board_id],
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def embedding_of(db: Database, board_id: int, idea_id: int) -> bytes | None:
+    row = db.execute(
+        "SELECT embedding FROM ideas WHERE board_id = ? AND id = ?", [board_id, idea_id]
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def voters(db: Database, board_id: int, canonical_id: int) -> list[MemberRow]:
+    """Everyone with an active vote on the idea or on an idea merged into it."""
+    rows = db.execute(
+        "SELECT DISTINCT m.id, m.platform, m.user_id, m.name FROM reactions r"
+        " JOIN ideas d ON d.id = r.idea_id JOIN members m ON m.id = r.member_id"
+        " WHERE r.board_id = ? AND d.canonical_id = ? AND r.removed_at IS NULL ORDER BY m.id",
+        [board_id, canonical_id],
+    ).fetchall()
+    return [MemberRow(*r) for r in rows]
+
+
+def add_suggestions(
+    db: Database, board_id: int, idea_id: int, candidates: list[tuple[int, float]]
+) -> None:
+    for candidate_id, value in candidates:
+        db.execute(
+            "INSERT OR IGNORE INTO suggestions (board_id, idea_id, candidate_id, score)"
+            " VALUES (?, ?, ?, ?)",
+            [board_id, idea_id, candidate_id, value],
+        )
+
+
+def suggestion_state(db: Database, board_id: int, idea_id: int, candidate_id: int) -> str | None:
+    row = db.execute(
+        "SELECT state FROM suggestions WHERE board_id = ? AND idea_id = ? AND candidate_id = ?",
+        [board_id, idea_id, candidate_id],
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def decide_suggestions(
+    db: Database,
+    board_id: int,
+    idea_id: int,
+    candidate_id: int | None,
+    state: str,
+    actor_id: int | None,
+    at: str,
+) -> None:
+    """Close the idea's pending suggestions: one (``candidate_id``) or all of them."""
+    where = "board_id = ? AND idea_id = ? AND state = 'pending'"
+    params: list[Any] = [board_id, idea_id]
+    if candidate_id is not None:
+        where += " AND candidate_id = ?"
+        params.append(candidate_id)
+    db.execute(
+        f"UPDATE suggestions SET state = ?, decided_by = ?, decided_at = ? WHERE {where}",
+        [state, actor_id, at, *params],
+    )
+
+
+def _marks(values: list[int]) -> str:
+    return ", ".join("?" for _ in values)

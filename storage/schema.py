@@ -1,0 +1,185 @@
+"""The database schema, created and upgraded by versioned migrations.
+
+Each migration runs in its own transaction (sqlite-utils' ``Migrations``); a new
+version of the schema is a new decorated function appended at the end, never an
+edit of one already applied.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("ideabot")
+
+
+def _run(db: Database, script: str) -> None:
+    # Statement by statement: sqlite3's executescript() would commit the
+    # migration's transaction half way.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations(name="0001_initial")
+def initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE boards (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            next_number INTEGER NOT NULL DEFAULT 1
+        );
+
+        -- A Discord guild or Slack workspace belongs to exactly one board.
+        CREATE TABLE workspaces (
+            platform TEXT NOT NULL,
+            workspace_id TEXT NOT NULL,
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            name TEXT,
+            PRIMARY KEY (platform, workspace_id)
+        );
+
+        -- Channels attached to a board, by purpose ('ideas' or 'digest').
+        CREATE TABLE channels (
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            platform TEXT NOT NULL,
+            workspace_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            PRIMARY KEY (platform, workspace_id, channel_id, purpose)
+        );
+
+        CREATE TABLE members (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            UNIQUE (platform, user_id)
+        );
+
+        CREATE TABLE ideas (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            number INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES members(id),
+            platform TEXT NOT NULL,
+            channel_id TEXT,
+            message_id TEXT,
+            permalink TEXT,
+            status TEXT NOT NULL DEFAULT 'open',
+            status_note TEXT,
+            merged_into INTEGER REFERENCES ideas(id),
+            canonical_id INTEGER NOT NULL,
+            embedding BLOB,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT,
+            UNIQUE (board_id, number)
+        );
+        CREATE INDEX ideas_canonical ON ideas(board_id, canonical_id);
+        CREATE INDEX ideas_merged_into ON ideas(merged_into);
+        CREATE INDEX ideas_created ON ideas(board_id, created_at);
+
+        -- Every chat message that stands for an idea: its source and the bot's replies.
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            platform TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            UNIQUE (platform, channel_id, message_id)
+        );
+        CREATE INDEX messages_idea ON messages(idea_id);
+
+        -- Reaction facts: one row per vote episode (added, and removed when it was).
+        -- idea_id is the idea of the message reacted to, which never changes;
+        -- merges are resolved through ideas.canonical_id at read time.
+        CREATE TABLE reactions (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL,
+            idea_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL REFERENCES messages(id),
+            member_id INTEGER NOT NULL,
+            emoji TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            removed_at TEXT
+        );
+        CREATE UNIQUE INDEX reactions_active
+            ON reactions(message_id, member_id, emoji) WHERE removed_at IS NULL;
+        CREATE INDEX reactions_votes
+            ON reactions(board_id, idea_id, member_id, added_at, removed_at);
+
+        CREATE TABLE processed_events (
+            platform TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (platform, event_id)
+        );
+
+        CREATE TABLE status_changes (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL,
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            old_status TEXT NOT NULL,
+            new_status TEXT NOT NULL,
+            note TEXT,
+            actor_id INTEGER,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX status_changes_at ON status_changes(board_id, at);
+
+        CREATE TABLE merges (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL,
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            into_id INTEGER NOT NULL REFERENCES ideas(id),
+            score REAL,
+            automatic INTEGER NOT NULL DEFAULT 0,
+            actor_id INTEGER,
+            at TEXT NOT NULL,
+            undone_at TEXT
+        );
+        CREATE INDEX merges_at ON merges(board_id, at);
+
+        -- Duplicate candidates offered to the author and moderators.
+        CREATE TABLE suggestions (
+            board_id INTEGER NOT NULL,
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            candidate_id INTEGER NOT NULL REFERENCES ideas(id),
+            score REAL NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            decided_by INTEGER,
+            decided_at TEXT,
+            PRIMARY KEY (idea_id, candidate_id)
+        );
+
+        CREATE TABLE moderation_log (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL,
+            actor_id INTEGER,
+            action TEXT NOT NULL,
+            details TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX moderation_log_board ON moderation_log(board_id, at);
+
+        CREATE TABLE digests (
+            board_id INTEGER NOT NULL,
+            platform TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            posted_at TEXT NOT NULL,
+            message_id TEXT,
+            PRIMARY KEY (board_id, platform, channel_id, period_start)
+        );
+        """,
+    )

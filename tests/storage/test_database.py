@@ -1,0 +1,77 @@
+"""The async SQLite layer: migrations, WAL, grouped writes that fail alone, clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from storage.database import AsyncDatabase, StoreError
+from storage.schema import migrations
+
+
+async def test_schema_is_created_once_and_wal_is_on(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    db = await AsyncDatabase.open(path)
+    mode = await db.read(lambda d: d.execute("PRAGMA journal_mode").fetchone()[0])
+    assert mode == "wal"
+    await db.close()
+    again = await AsyncDatabase.open(path)  # re-opening applies nothing twice
+    applied = await again.read(lambda d: [m.name for m in migrations.applied(d)])
+    assert applied == ["0001_initial"]
+    await again.close()
+
+
+async def test_grouped_writes_fail_alone(tmp_path: Path) -> None:
+    db = await AsyncDatabase.open(tmp_path / "a.db")
+
+    def good(d: Database, name: str) -> int:
+        return int(
+            d.execute("INSERT INTO boards (name, created_at) VALUES (?, 'x')", [name]).lastrowid
+            or 0
+        )
+
+    def bad(d: Database) -> None:
+        d.execute("INSERT INTO boards (name, created_at) VALUES ('partial', 'x')")
+        raise RuntimeError("boom")
+
+    jobs = [db.write(good, f"b{i}") for i in range(20)] + [db.write(bad)]
+    jobs += [db.write(good, f"c{i}") for i in range(20)]
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    assert isinstance(results[20], RuntimeError)
+    assert all(isinstance(r, int) for i, r in enumerate(results) if i != 20)
+    names = await db.read(lambda d: [r[0] for r in d.execute("SELECT name FROM boards")])
+    assert len(names) == 40 and "partial" not in names
+    await db.close()
+
+
+async def test_reads_cannot_write(tmp_path: Path) -> None:
+    db = await AsyncDatabase.open(tmp_path / "a.db")
+    with pytest.raises(sqlite3.OperationalError):
+        await db.read(
+            lambda d: d.execute("INSERT INTO boards (name, created_at) VALUES ('x', 'y')")
+        )
+    await db.close()
+
+
+async def test_clear_errors_for_bad_files(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no database"):
+        await AsyncDatabase.open(tmp_path / "missing.db", create=False)
+    assert not (tmp_path / "missing.db").exists()
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not"):
+        await AsyncDatabase.open(junk)
+    assert junk.read_bytes() == b"this is not sqlite at all" * 100
+    with pytest.raises(StoreError, match="does not exist"):
+        await AsyncDatabase.open(tmp_path / "nowhere" / "a.db")
+
+
+async def test_closed_database_refuses_work(tmp_path: Path) -> None:
+    db = await AsyncDatabase.open(tmp_path / "a.db")
+    await db.close()
+    with pytest.raises(StoreError, match="closed"):
+        await db.write(lambda d: None)
