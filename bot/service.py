@@ -38,7 +38,7 @@ from dedupe.thresholds import decide
 from storage import boards as board_rows
 from storage import ideas as idea_rows
 from storage import votes as vote_rows
-from storage.database import AsyncDatabase
+from storage.database import AsyncDatabase, after_commit
 from storage.rows import BoardRow, IdeaRow
 from storage.times import from_db, to_db
 
@@ -200,7 +200,7 @@ class Core:
         if cached is not None and (cached[1] == person.name or not person.name):
             return cached[0]
         member_id = board_rows.ensure_member(db, person.platform, person.user_id, person.name)
-        self._members[key] = (member_id, person.name)
+        after_commit(db, lambda: self._members.__setitem__(key, (member_id, person.name)))
         return member_id
 
 

@@ -171,7 +171,11 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            # A progress bar per load would litter every command's output.
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
             return SentenceTransformer(path, device=self.device)
         except Exception as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

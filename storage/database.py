@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlite_utils import Database
 
@@ -43,10 +43,30 @@ class _Job:
     loop: asyncio.AbstractEventLoop
 
 
+class WriterDatabase(Database):
+    """The writer's connection; it runs callbacks once their transaction has committed."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__(conn, execute_plugins=False)
+        self.pending_callbacks: list[Callable[[], None]] = []
+
+
+def after_commit(db: Database, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current write has committed; never if it rolls back.
+
+    For caches of what the write stored: a cache filled before the commit would keep
+    ids that a rollback took back.
+    """
+    if isinstance(db, WriterDatabase) and db.conn.in_transaction:
+        db.pending_callbacks.append(callback)
+    else:
+        callback()
+
+
 def connect(path: Path | str, *, readonly: bool = False) -> Database:
     """A sqlite-utils Database on ``path`` with the pragmas every connection here uses."""
     conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-    db = Database(conn, execute_plugins=False)
+    db = Database(conn, execute_plugins=False) if readonly else WriterDatabase(conn)
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
     if readonly:
@@ -69,7 +89,7 @@ class AsyncDatabase:
 
     def __init__(self, path: Path | str, *, readers: int = 2) -> None:
         self.path = Path(path)
-        self._writer_db = connect(self.path)
+        self._writer_db = cast(WriterDatabase, connect(self.path))
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._local = threading.local()
         self._reader_dbs: list[Database] = []
@@ -176,9 +196,9 @@ class AsyncDatabase:
             for job in group:
                 outcomes.append((job, job.fn(db), None))
             db.execute("COMMIT")
+            self._committed()
         except BaseException:
-            if db.conn.in_transaction:
-                db.execute("ROLLBACK")
+            self._rollback()
             outcomes = [self._run_alone(job) for job in group]
         self._deliver(outcomes)
 
@@ -188,11 +208,21 @@ class AsyncDatabase:
             db.execute("BEGIN IMMEDIATE")
             result = job.fn(db)
             db.execute("COMMIT")
+            self._committed()
             return job, result, None
         except BaseException as exc:
-            if db.conn.in_transaction:
-                db.execute("ROLLBACK")
+            self._rollback()
             return job, None, exc
+
+    def _committed(self) -> None:
+        callbacks, self._writer_db.pending_callbacks = self._writer_db.pending_callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def _rollback(self) -> None:
+        self._writer_db.pending_callbacks = []
+        if self._writer_db.conn.in_transaction:
+            self._writer_db.execute("ROLLBACK")
 
     @staticmethod
     def _deliver(outcomes: list[tuple[_Job, Any, BaseException | None]]) -> None:

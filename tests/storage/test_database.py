@@ -75,3 +75,23 @@ async def test_closed_database_refuses_work(tmp_path: Path) -> None:
     await db.close()
     with pytest.raises(StoreError, match="closed"):
         await db.write(lambda d: None)
+
+
+async def test_after_commit_runs_only_for_committed_writes(tmp_path: Path) -> None:
+    from storage.database import after_commit
+
+    db = await AsyncDatabase.open(tmp_path / "a.db")
+    seen: list[str] = []
+
+    def ok(d: Database) -> None:
+        d.execute("INSERT INTO boards (name, created_at) VALUES ('ok', 'x')")
+        after_commit(d, lambda: seen.append("ok"))
+
+    def doomed(d: Database) -> None:
+        after_commit(d, lambda: seen.append("doomed"))
+        raise RuntimeError("boom")
+
+    results = await asyncio.gather(db.write(ok), db.write(doomed), return_exceptions=True)
+    assert isinstance(results[1], RuntimeError)
+    assert seen == ["ok"]
+    await db.close()
