@@ -158,12 +158,15 @@ def _clear_demo_db(path: Path) -> None:
         return
     import sqlite3
 
+    names: list[str] | None = None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        with sqlite3.connect(path) as conn:
-            names = [r[0] for r in conn.execute("SELECT name FROM boards")]
+        names = [r[0] for r in conn.execute("SELECT name FROM boards")]
     except sqlite3.DatabaseError:
         names = None
-    if names is None or any(n != "trailmix" for n in names):
+    finally:
+        conn.close()
+    if names is None or names != ["trailmix"]:
         raise IdeabotError(f"{path} is not a demo database; give the demo another --db path")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

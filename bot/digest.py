@@ -50,7 +50,7 @@ class Period:
 
     @property
     def hours(self) -> float:
-        return (self.end - self.start).total_seconds() / 3600
+        return (self.end.timestamp() - self.start.timestamp()) / 3600
 
 
 def week_period(year: int, week: int, zone: ZoneInfo) -> Period:
@@ -212,10 +212,10 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     )
     contributors = await _contributors(core, created, received)
     headline = Headline(
-        new_ideas=len(created),
+        new_ideas=len(new_ideas),
         votes_cast=len(cast),
         open_ideas=totals["ideas"],
-        previous_new_ideas=len(prev_created),
+        previous_new_ideas=sum(r.merged_into is None for r in prev_created),
         previous_votes_cast=len(prev_cast),
     )
     return Digest(
