@@ -29,14 +29,10 @@ class Queries:
         """Canonical ideas by votes, most first; ties go to the older idea."""
         if limit < 1:
             raise InvalidIdea("Ask for at least one idea.")
-        where = "i.merged_into IS NULL AND i.deleted_at IS NULL"
-        params: list[object] = []
-        if not include_closed:
-            where += f" AND i.status IN ({', '.join('?' for _ in OPEN_STATUSES)})"
-            params += list(OPEN_STATUSES)
-        rows = await self.core.db.read(idea_rows.ideas_where, board.id, where, params)
-        rows.sort(key=lambda r: (-r.votes, r.number))
-        return [view(r) for r in rows[:limit]]
+        statuses = None if include_closed else list(OPEN_STATUSES)
+        ids = await self.core.db.read(idea_rows.top_ids, board.id, limit, statuses)
+        rows = await self.core.db.read(ideas_by_ids, board.id, ids)
+        return [view(rows[i]) for i in ids if i in rows]
 
     async def all(self, board: Board, *, include_deleted: bool = False) -> list[IdeaView]:
         """Every idea of the board in number order, merged ones included."""

@@ -72,6 +72,26 @@ def scores(db: Database, board_id: int) -> dict[int, int]:
     return {r[0]: r[1] for r in rows}
 
 
+def top_ids(db: Database, board_id: int, limit: int, statuses: list[str] | None) -> list[int]:
+    """Ids of the board's live canonical ideas with the most votes; ties to the older idea."""
+    where = ""
+    params: list[Any] = [board_id, board_id]
+    if statuses is not None:
+        where = f" AND i.status IN ({_marks(statuses)})"
+        params += statuses
+    rows = db.execute(
+        "SELECT i.id FROM ideas i LEFT JOIN ("
+        "  SELECT d.canonical_id AS cid, COUNT(DISTINCT r.member_id) AS votes FROM reactions r"
+        "  JOIN ideas d ON d.id = r.idea_id WHERE r.board_id = ? AND r.removed_at IS NULL"
+        "  GROUP BY d.canonical_id) s ON s.cid = i.id"
+        " WHERE i.board_id = ? AND i.merged_into IS NULL AND i.deleted_at IS NULL"
+        + where
+        + " ORDER BY COALESCE(s.votes, 0) DESC, i.number LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def idea_by_number(db: Database, board_id: int, number: int) -> IdeaRow | None:
     row = db.execute(
         f"SELECT {_IDEA_COLUMNS} {_IDEA_FROM} WHERE i.board_id = ? AND i.number = ?",
