@@ -6,6 +6,7 @@ a row of another board is never read or changed through these functions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -386,5 +387,5 @@ def decide_suggestions(
     )
 
 
-def _marks(values: list[int]) -> str:
+def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
