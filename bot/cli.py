@@ -348,3 +348,43 @@ def eval_dedupe(pairs: Path, model: str | None) -> None:
     except EmbedderError as exc:
         _fail(str(exc))
     click.echo(format_metrics(metrics))
+
+
+@main.command()
+@db_option
+def run(db_path: Path | None) -> None:
+    """Run the bot on every platform with a token in the environment or .env.
+
+    \b
+    Example:
+      DISCORD_TOKEN=... ideabot run --db /var/lib/ideabot/ideabot.db
+    """
+    import logging
+
+    settings = _settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if settings.discord_token is None:
+        _fail("no platform token set: put DISCORD_TOKEN in the environment or .env")
+
+    async def serve() -> None:
+        # The one place that builds everything: store, model, core, adapters.
+        from adapters.discord.bot import IdeaBot, point_at
+        from bot.channels import Channels
+
+        app = await build_app(settings, db_path=db_path)
+        try:
+            await app.core.embedder.embed(["warm up"])  # load the model before the first idea
+            point_at(settings.discord_api_base, settings.discord_gateway_url)
+            client = IdeaBot(app, Channels(app.core))
+            assert settings.discord_token is not None
+            async with client:
+                await client.start(settings.discord_token.get_secret_value())
+        finally:
+            await app.close()
+
+    try:
+        _run(serve())
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)

@@ -199,7 +199,7 @@ class Moderation:
         return await withdraw(core, board, row, command.actor.person, command.reason or "deleted")
 
     async def answer_suggestion(self, command: AnswerSuggestion) -> Merged | SuggestionDismissed:
-        """Settle "same as #12?": merge, or remember that they differ."""
+        """Settle "same as #12?": merge into it, or remember the idea differs from all offered."""
         core = self.core
         board = await core.board_for(command.where)
         row = await core.idea(board, command.number)
@@ -225,9 +225,8 @@ class Moderation:
 
         def store(db: Database) -> None:
             actor_id = core.member_id(db, command.actor.person)
-            idea_rows.decide_suggestions(
-                db, board.id, row.id, candidate.id, "dismissed", actor_id, at
-            )
+            # "Different idea" answers for every candidate offered with it.
+            idea_rows.decide_suggestions(db, board.id, row.id, None, "dismissed", actor_id, at)
 
         await core.db.write(store)
         return SuggestionDismissed(idea=view(row), candidate=view(candidate))

@@ -8,6 +8,7 @@ the embedder, the similarity indexes and the board cache.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from dataclasses import replace
 
 import numpy as np
@@ -387,6 +388,49 @@ class IdeaService:
             added=change.added,
             changed=changed,
         )
+
+    async def reconcile_votes(
+        self, where: Where, message_id: str, emoji: str, people: list[Person], at: datetime
+    ) -> int:
+        """Make the stored votes with ``emoji`` on a message match who reacts now.
+
+        Used on catch-up after downtime: votes cast meanwhile are added and votes taken
+        back are removed, each once. The number of facts changed comes back.
+        """
+        core = self.core
+        if where.channel_id is None:
+            return 0
+        board = await core.board_for(where)
+        emoji = emoji.strip(":")
+        if emoji not in board.settings.vote_emoji:
+            return 0
+        stored = await core.db.read(
+            vote_rows.active_voters, board.id, where.platform, where.channel_id, message_id, emoji
+        )
+        if stored is None:
+            return 0
+        now = {p.user_id: p for p in people if not p.is_bot}
+        changes = [
+            ReactionChange(
+                where=where, message_id=message_id, person=p, emoji=emoji, added=True, at=at
+            )
+            for user_id, p in now.items()
+            if user_id not in stored
+        ]
+        changes += [
+            ReactionChange(
+                where=where,
+                message_id=message_id,
+                person=Person(platform=where.platform, user_id=user_id, name=""),
+                emoji=emoji,
+                added=False,
+                at=at,
+            )
+            for user_id in stored
+            if user_id not in now
+        ]
+        results = await asyncio.gather(*(self.react(change) for change in changes))
+        return sum(isinstance(r, VoteChanged) and r.changed for r in results)
 
     async def edit(self, event: MessageEdited) -> Edited | Ignored:
         """Let the idea follow its edited message: new text, new embedding."""

@@ -7,6 +7,7 @@ transaction (see ``storage.database``).
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from sqlite_utils import Database
@@ -170,3 +171,34 @@ def moderation_log(db: Database, board_id: int, limit: int = 50) -> list[dict[st
         }
         for r in rows
     ]
+
+
+def board_for_channel(db: Database, platform: str, channel_id: str, purpose: str) -> int | None:
+    row = db.execute(
+        "SELECT board_id FROM channels WHERE platform = ? AND channel_id = ? AND purpose = ?",
+        [platform, channel_id, purpose],
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def cursor(db: Database, platform: str, channel_id: str) -> str | None:
+    row = db.execute(
+        "SELECT last_message_id FROM channel_cursors WHERE platform = ? AND channel_id = ?",
+        [platform, channel_id],
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def advance_cursor(db: Database, platform: str, channel_id: str, message_id: str) -> None:
+    """Move the channel's cursor forward to ``message_id``; never backwards.
+
+    Message ids are compared as exact decimals (Discord snowflakes, Slack ``ts``).
+    """
+    current = cursor(db, platform, channel_id)
+    if current is not None and Decimal(current) >= Decimal(message_id):
+        return
+    db.execute(
+        "INSERT OR REPLACE INTO channel_cursors (platform, channel_id, last_message_id)"
+        " VALUES (?, ?, ?)",
+        [platform, channel_id, message_id],
+    )

@@ -183,3 +183,19 @@ def initial(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0002_channel_cursors")
+def channel_cursors(db: Database) -> None:
+    # The newest message of each idea channel already handled, for catch-up on start.
+    _run(
+        db,
+        """
+        CREATE TABLE channel_cursors (
+            platform TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            last_message_id TEXT NOT NULL,
+            PRIMARY KEY (platform, channel_id)
+        )
+        """,
+    )

@@ -1,0 +1,72 @@
+"""The Discord client: intents, command tree, persistent buttons, and event wiring."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+
+from adapters.discord.buttons import SuggestionButton
+from adapters.discord.commands import Commands, build_tree
+from adapters.discord.events import NO_PINGS, Events
+from bot.app import App
+from bot.channels import Channels
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Only what ideabot needs; message content is the one privileged intent."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    wanted.guild_reactions = True
+    return wanted
+
+
+def point_at(api_base: str | None, gateway_url: str | None) -> None:
+    """Send REST and gateway traffic through a proxy (or a local fake) instead of Discord."""
+    if api_base:
+        discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class IdeaBot(discord.Client):
+    """ideabot in any number of Discord servers; each server gets its own board."""
+
+    def __init__(self, app: App, channels: Channels, **options: Any) -> None:
+        super().__init__(intents=intents(), allowed_mentions=NO_PINGS, **options)
+        self.app = app
+        self.tree: app_commands.CommandTree[IdeaBot] = app_commands.CommandTree(self)
+        self.events = Events(app, channels, self)
+        self.handlers = Commands(app, channels, self.events)
+        build_tree(self.tree, self.handlers)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(SuggestionButton)
+        await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        await self.events.catch_up()
+        self.dispatch("ideabot_caught_up")
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.events.on_message(message)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.events.on_reaction(payload, added=True)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.events.on_reaction(payload, added=False)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        await self.events.on_edit(payload)
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        await self.events.on_delete(payload)
