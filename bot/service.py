@@ -8,8 +8,8 @@ the embedder, the similarity indexes and the board cache.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from dataclasses import replace
+from datetime import datetime
 
 import numpy as np
 from sqlite_utils import Database
