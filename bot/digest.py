@@ -6,6 +6,7 @@ so a week that crosses a daylight-saving change is 167 or 169 hours long.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass
@@ -19,14 +20,16 @@ from bot.errors import IdeabotError
 from bot.results import IdeaView
 from bot.service import Core, view
 from storage import activity
-from storage.rows import IdeaRow
 from storage.times import from_db, to_db
 
 TOP_N = 5
 TRENDING_N = 3
 CONTRIBUTORS_N = 5
-# Trending: each vote's weight halves every this many hours before the period's end.
+NEW_N = 15
+# Trending: each vote's weight halves every this many hours before the period's end;
+# votes older than the window weigh too little to matter and are not read.
 TREND_HALF_LIFE_H = 24.0
+TREND_WINDOW = timedelta(hours=96)
 STATUS_ORDER = {
     Status.DONE: 0,
     Status.IN_PROGRESS: 1,
@@ -146,43 +149,55 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     db = core.db
     start, end = to_db(period.start), to_db(period.end)
     before = previous(period, board.settings.zone)
-    at_start = await db.read(activity.scores_at, board.id, start)
-    at_end = await db.read(activity.scores_at, board.id, end)
-    cast = await db.read(activity.new_votes, board.id, start, end)
-    created = await db.read(activity.created_between, board.id, start, end)
-    changes = await db.read(activity.status_changes, board.id, start, end)
-    merge_rows = await db.read(activity.merges, board.id, start, end)
-    received = await db.read(activity.votes_received, board.id, start, end)
-    prev_cast = await db.read(activity.new_votes, board.id, to_db(before.start), start)
-    prev_created = await db.read(activity.created_between, board.id, to_db(before.start), start)
-    totals = await db.read(activity.totals, board.id, end)
+    merged = await db.read(activity.merged_ideas, board.id)
 
-    gained = {k: v - at_start.get(k, 0) for k, v in at_end.items() if v > at_start.get(k, 0)}
+    gained: dict[int, int] = {}
+    for idea_id, change, _cast in await db.read(activity.vote_changes, board.id, start, end):
+        canonical = merged.get(idea_id, idea_id)
+        gained[canonical] = gained.get(canonical, 0) + change
+    # Per-idea sums would count twice a person who voted for two merged duplicates.
+    groups = sorted(set(merged.values()) & set(gained))
+    gained.update(await db.read(activity.group_gains, board.id, groups, start, end))
+
+    since = max(period.start, period.end - TREND_WINDOW)
     trend: dict[int, float] = {}
-    for canonical, _member, added in cast:
-        age_h = (period.end - from_db(added)).total_seconds() / 3600
+    end_ts = period.end.timestamp()
+    for idea_id, added in await db.read(activity.recent_votes, board.id, to_db(since), end):
+        age_h = (end_ts - from_db(added).timestamp()) / 3600
+        canonical = merged.get(idea_id, idea_id)
         trend[canonical] = trend.get(canonical, 0.0) + math.pow(0.5, age_h / TREND_HALF_LIFE_H)
 
-    wanted = set(gained) | set(trend)
+    created = await db.read(activity.created_between, board.id, start, end)
+    prev_created = await db.read(activity.created_between, board.id, to_db(before.start), start)
+    new_ids = [idea_id for idea_id, _author, is_merged in created if not is_merged]
+    changes = await db.read(activity.status_changes, board.id, start, end)
+    merge_rows = await db.read(activity.merges, board.id, start, end)
+
+    # Read whole ideas only for what the digest can show (ties and deleted ideas need slack).
+    top_ids = heapq.nsmallest(
+        TOP_N * 4, (k for k, g in gained.items() if g > 0), key=lambda k: (-gained[k], k)
+    )
+    trend_ids = heapq.nsmallest((TOP_N + TRENDING_N) * 2, trend, key=lambda k: (-trend[k], k))
+    shown_new = heapq.nsmallest(NEW_N, new_ids, key=lambda k: (-gained.get(k, 0), k))
+    wanted = set(top_ids) | set(trend_ids) | set(shown_new)
     wanted |= {c["idea_id"] for c in changes} | {m["idea_id"] for m in merge_rows}
     wanted |= {m["into_id"] for m in merge_rows}
     rows = await db.read(activity.ideas_by_ids, board.id, sorted(wanted))
     live = {k: r for k, r in rows.items() if r.deleted_at is None and r.merged_into is None}
 
     top = sorted(
-        (Ranked(idea=view(live[k]), gained=g) for k, g in gained.items() if k in live),
+        (Ranked(idea=view(live[k]), gained=gained[k]) for k in top_ids if k in live),
         key=lambda r: (-r.gained, -r.idea.votes, r.idea.number),
     )[:TOP_N]
     in_top = {r.idea.number for r in top}
     trending = sorted(
         (
-            Ranked(idea=view(live[k]), gained=gained.get(k, 0), trend=t)
-            for k, t in trend.items()
+            Ranked(idea=view(live[k]), gained=gained.get(k, 0), trend=trend[k])
+            for k in trend_ids
             if k in live and live[k].number not in in_top
         ),
         key=lambda r: (-r.trend, r.idea.number),
     )[:TRENDING_N]
-
     statuses = sorted(
         (
             StatusEntry(
@@ -208,15 +223,18 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
         if m["idea_id"] in rows and m["into_id"] in rows
     )
     new_ideas = tuple(
-        view(r) for r in sorted(created, key=lambda r: r.number) if r.merged_into is None
+        sorted((view(live[k]) for k in shown_new if k in live), key=lambda i: i.number)
     )
-    contributors = await _contributors(core, created, received)
+    received = await db.read(activity.votes_received, board.id, start, end)
+    contributors = await _contributors(core, [author for _i, author, _m in created], received)
     headline = Headline(
-        new_ideas=len(new_ideas),
-        votes_cast=len(cast),
-        open_ideas=totals["ideas"],
-        previous_new_ideas=sum(r.merged_into is None for r in prev_created),
-        previous_votes_cast=len(prev_cast),
+        new_ideas=len(new_ids),
+        votes_cast=await db.read(activity.votes_cast, board.id, start, end),
+        open_ideas=await db.read(activity.open_ideas, board.id, end),
+        previous_new_ideas=sum(not is_merged for _i, _a, is_merged in prev_created),
+        previous_votes_cast=await db.read(
+            activity.votes_cast, board.id, to_db(before.start), start
+        ),
     )
     return Digest(
         board=board.name,
@@ -248,11 +266,12 @@ def _latest_per_idea(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def _contributors(
-    core: Core, created: list[IdeaRow], received: dict[int, int]
+    core: Core, authors: list[int], received: dict[int, int]
 ) -> tuple[Contributor, ...]:
+    """Members by ideas posted (3 points each) and votes from others received (1 each)."""
     posted: dict[int, int] = {}
-    for row in created:
-        posted[row.author.id] = posted.get(row.author.id, 0) + 1
+    for author in authors:
+        posted[author] = posted.get(author, 0) + 1
     people = set(posted) | set(received)
     names = await core.db.read(activity.member_names, sorted(people))
     ranked = sorted(

@@ -105,6 +105,9 @@ def digest_markdown(digest: Digest) -> str:
             f"- {idea_line(idea)} · by {escape_md(idea.author.name)} · {_votes(idea.votes)}"
             for idea in digest.new_ideas
         ]
+        hidden = digest.headline.new_ideas - len(digest.new_ideas)
+        if hidden > 0:
+            lines.append(f"- … and {hidden} more (the most voted are listed)")
         lines.append("")
     if digest.merges:
         lines.append("## Merged duplicates")

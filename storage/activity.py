@@ -1,4 +1,10 @@
-"""What happened on a board in a period: the raw material of the digest."""
+"""What happened on a board in a period: the raw material of the digest.
+
+Built to stay fast at a million reaction facts: vote changes come from one pass
+over the covering index ``reactions_votes`` (grouped in index order, no sort, no
+join), period counts from range scans of ``reactions_added``, and whole ideas are
+read only for the few the digest shows.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +15,113 @@ from sqlite_utils import Database
 from storage.ideas import ideas_where
 from storage.rows import IdeaRow
 
+# Per (idea, member): on at the period's end (e), on at its start (s), cast in it and kept (n).
+_PAIR_STATE = """
+    MAX(added_at <= :end AND (removed_at IS NULL OR removed_at > :end)) AS e,
+    MAX(added_at <= :start AND (removed_at IS NULL OR removed_at > :start)) AS s,
+    MAX(added_at >= :start AND added_at < :end AND (removed_at IS NULL OR removed_at >= :end))
+        AS n
+"""
 
-def scores_at(db: Database, board_id: int, at: str) -> dict[int, int]:
-    """Votes each canonical idea had at ``at`` (merges as they stand now)."""
+
+def vote_changes(db: Database, board_id: int, start: str, end: str) -> list[tuple[int, int, int]]:
+    """(idea_id, votes gained, votes cast and kept) of each idea whose votes moved in the period.
+
+    Per idea, not yet per canonical idea: see ``group_gains`` for merged ideas.
+    """
     rows = db.execute(
-        "SELECT d.canonical_id, COUNT(DISTINCT r.member_id) FROM reactions r"
-        " JOIN ideas d ON d.id = r.idea_id"
-        " WHERE r.board_id = ? AND r.added_at <= ? AND (r.removed_at IS NULL OR r.removed_at > ?)"
-        " GROUP BY d.canonical_id",
-        [board_id, at, at],
+        f"""
+        SELECT idea_id, SUM(e) - SUM(s), SUM(n) FROM (
+            SELECT idea_id, {_PAIR_STATE} FROM reactions INDEXED BY reactions_votes
+            WHERE board_id = :board AND added_at < :end
+            GROUP BY idea_id, member_id
+        ) GROUP BY idea_id HAVING SUM(e) != SUM(s) OR SUM(n) > 0
+        """,
+        {"board": board_id, "start": start, "end": end},
+    ).fetchall()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def merged_ideas(db: Database, board_id: int) -> dict[int, int]:
+    """idea id -> canonical id of every idea merged into another."""
+    rows = db.execute(
+        "SELECT id, canonical_id FROM ideas WHERE board_id = ? AND canonical_id != id",
+        [board_id],
     ).fetchall()
     return {r[0]: r[1] for r in rows}
 
 
-def new_votes(db: Database, board_id: int, start: str, end: str) -> list[tuple[int, int, str]]:
-    """(canonical_id, member_id, added_at) of votes cast in [start, end) and still on at end."""
+def group_gains(
+    db: Database, board_id: int, canonicals: list[int], start: str, end: str
+) -> dict[int, int]:
+    """Votes gained by canonical ideas counted with their merged ideas, each person once."""
+    if not canonicals:
+        return {}
+    params: dict[str, Any] = {"board": board_id, "start": start, "end": end}
+    params.update({f"c{i}": c for i, c in enumerate(canonicals)})
+    marks = ", ".join(f":c{i}" for i in range(len(canonicals)))
     rows = db.execute(
-        "SELECT d.canonical_id, r.member_id, MIN(r.added_at) FROM reactions r"
-        " JOIN ideas d ON d.id = r.idea_id"
+        f"""
+        SELECT c, SUM(e) - SUM(s) FROM (
+            SELECT d.canonical_id AS c, {_PAIR_STATE}
+            FROM ideas d CROSS JOIN reactions r INDEXED BY reactions_votes
+            WHERE d.board_id = :board AND d.canonical_id IN ({marks})
+            AND r.board_id = :board AND r.idea_id = d.id AND r.added_at < :end
+            GROUP BY d.canonical_id, r.member_id
+        ) GROUP BY c
+        """,
+        params,
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def recent_votes(db: Database, board_id: int, since: str, end: str) -> list[tuple[int, str]]:
+    """(idea_id, added_at) of votes cast in [since, end) and still on at ``end``."""
+    rows = db.execute(
+        "SELECT idea_id, added_at FROM reactions INDEXED BY reactions_added"
+        " WHERE board_id = ? AND added_at >= ? AND added_at < ?"
+        " AND (removed_at IS NULL OR removed_at >= ?)",
+        [board_id, since, end, end],
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def votes_cast(db: Database, board_id: int, start: str, end: str) -> int:
+    """Votes cast in [start, end) and not taken back by its end, a person once per idea."""
+    return int(
+        db.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT idea_id, member_id"
+            " FROM reactions INDEXED BY reactions_added"
+            " WHERE board_id = ? AND added_at >= ? AND added_at < ?"
+            " AND (removed_at IS NULL OR removed_at >= ?))",
+            [board_id, start, end, end],
+        ).fetchone()[0]
+    )
+
+
+def votes_received(db: Database, board_id: int, start: str, end: str) -> dict[int, int]:
+    """Per author (member id): votes from others cast in the period on their ideas, still on."""
+    rows = db.execute(
+        "SELECT i.author_id, COUNT(*) FROM reactions r INDEXED BY reactions_added"
+        " JOIN ideas i ON i.id = r.idea_id"
         " WHERE r.board_id = ? AND r.added_at >= ? AND r.added_at < ?"
-        " AND (r.removed_at IS NULL OR r.removed_at >= ?)"
-        " GROUP BY d.canonical_id, r.member_id",
+        " AND (r.removed_at IS NULL OR r.removed_at >= ?) AND r.member_id != i.author_id"
+        " GROUP BY i.author_id",
         [board_id, start, end, end],
     ).fetchall()
-    return [(r[0], r[1], r[2]) for r in rows]
+    return {r[0]: r[1] for r in rows}
+
+
+def created_between(
+    db: Database, board_id: int, start: str, end: str
+) -> list[tuple[int, int, bool]]:
+    """(id, author member id, merged?) of ideas posted in [start, end) that are still up."""
+    rows = db.execute(
+        "SELECT id, author_id, merged_into IS NOT NULL FROM ideas"
+        " WHERE board_id = ? AND created_at >= ? AND created_at < ? AND deleted_at IS NULL",
+        [board_id, start, end],
+    ).fetchall()
+    return [(r[0], r[1], bool(r[2])) for r in rows]
 
 
 def ideas_by_ids(db: Database, board_id: int, ids: list[int]) -> dict[int, IdeaRow]:
@@ -40,16 +129,6 @@ def ideas_by_ids(db: Database, board_id: int, ids: list[int]) -> dict[int, IdeaR
         return {}
     rows = ideas_where(db, board_id, f"i.id IN ({', '.join('?' for _ in ids)})", list(ids))
     return {r.id: r for r in rows}
-
-
-def created_between(db: Database, board_id: int, start: str, end: str) -> list[IdeaRow]:
-    """Ideas posted in [start, end) that are still up, merged or not."""
-    return ideas_where(
-        db,
-        board_id,
-        "i.created_at >= ? AND i.created_at < ? AND i.deleted_at IS NULL",
-        [start, end],
-    )
 
 
 def status_changes(db: Database, board_id: int, start: str, end: str) -> list[dict[str, Any]]:
@@ -86,18 +165,6 @@ def merges(db: Database, board_id: int, start: str, end: str) -> list[dict[str, 
     ]
 
 
-def votes_received(db: Database, board_id: int, start: str, end: str) -> dict[int, int]:
-    """Per author (member id): votes cast in the period on their ideas and still on."""
-    rows = db.execute(
-        "SELECT i.author_id, COUNT(*) FROM reactions r JOIN ideas i ON i.id = r.idea_id"
-        " WHERE r.board_id = ? AND r.added_at >= ? AND r.added_at < ?"
-        " AND (r.removed_at IS NULL OR r.removed_at >= ?) AND r.member_id != i.author_id"
-        " GROUP BY i.author_id",
-        [board_id, start, end, end],
-    ).fetchall()
-    return {r[0]: r[1] for r in rows}
-
-
 def member_names(db: Database, ids: list[int]) -> dict[int, tuple[str, str, str]]:
     """member id -> (platform, user_id, name)."""
     if not ids:
@@ -110,16 +177,12 @@ def member_names(db: Database, ids: list[int]) -> dict[int, tuple[str, str, str]
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
-def totals(db: Database, board_id: int, at: str) -> dict[str, int]:
-    """Board-wide counts at ``at``: live canonical ideas and active votes."""
-    ideas = db.execute(
-        "SELECT COUNT(*) FROM ideas WHERE board_id = ? AND created_at <= ? AND deleted_at IS NULL"
-        " AND merged_into IS NULL",
-        [board_id, at],
-    ).fetchone()[0]
-    votes = db.execute(
-        "SELECT COUNT(*) FROM reactions WHERE board_id = ? AND added_at <= ?"
-        " AND (removed_at IS NULL OR removed_at > ?)",
-        [board_id, at, at],
-    ).fetchone()[0]
-    return {"ideas": int(ideas), "votes": int(votes)}
+def open_ideas(db: Database, board_id: int, at: str) -> int:
+    """Live canonical ideas posted by ``at``."""
+    return int(
+        db.execute(
+            "SELECT COUNT(*) FROM ideas WHERE board_id = ? AND created_at <= ?"
+            " AND deleted_at IS NULL AND merged_into IS NULL",
+            [board_id, at],
+        ).fetchone()[0]
+    )

@@ -26,10 +26,13 @@ _IDEA_FROM = """
 """
 
 # Distinct people with an active vote on an idea or on any idea merged into it.
+# CROSS JOIN fixes the join order: from the few ideas of the group to their reactions.
+# Left to itself SQLite may scan every reaction of the board first (200 ms at 1M facts).
 SCORE_SQL = """
-    SELECT COUNT(DISTINCT r.member_id) FROM reactions r
-    JOIN ideas d ON d.id = r.idea_id
-    WHERE r.board_id = ? AND d.canonical_id = ? AND r.removed_at IS NULL
+    SELECT COUNT(DISTINCT r.member_id) FROM ideas d
+    CROSS JOIN reactions r INDEXED BY reactions_votes
+    WHERE d.board_id = ?1 AND d.canonical_id = ?2
+    AND r.board_id = ?1 AND r.idea_id = d.id AND r.removed_at IS NULL
 """
 
 
@@ -339,9 +342,10 @@ def embedding_of(db: Database, board_id: int, idea_id: int) -> bytes | None:
 def voters(db: Database, board_id: int, canonical_id: int) -> list[MemberRow]:
     """Everyone with an active vote on the idea or on an idea merged into it."""
     rows = db.execute(
-        "SELECT DISTINCT m.id, m.platform, m.user_id, m.name FROM reactions r"
-        " JOIN ideas d ON d.id = r.idea_id JOIN members m ON m.id = r.member_id"
-        " WHERE r.board_id = ? AND d.canonical_id = ? AND r.removed_at IS NULL ORDER BY m.id",
+        "SELECT DISTINCT m.id, m.platform, m.user_id, m.name FROM ideas d"
+        " CROSS JOIN reactions r INDEXED BY reactions_votes JOIN members m ON m.id = r.member_id"
+        " WHERE d.board_id = ?1 AND d.canonical_id = ?2 AND r.board_id = ?1 AND r.idea_id = d.id"
+        " AND r.removed_at IS NULL ORDER BY m.id",
         [board_id, canonical_id],
     ).fetchall()
     return [MemberRow(*r) for r in rows]

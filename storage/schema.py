@@ -199,3 +199,13 @@ def channel_cursors(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations(name="0003_reactions_by_time")
+def reactions_by_time(db: Database) -> None:
+    # Range scans of the votes cast in a period (digest headline, trending).
+    _run(
+        db,
+        "CREATE INDEX reactions_added"
+        " ON reactions(board_id, added_at, removed_at, idea_id, member_id)",
+    )
