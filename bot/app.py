@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.clock import Clock, system_clock
+from bot.core import Core
 from bot.moderation import Moderation
 from bot.queries import Queries
-from bot.service import Core, IdeaService
+from bot.service import IdeaService
 from bot.settings import Settings
 from dedupe.embedder import Embedder, SentenceTransformerEmbedder
 from storage.database import AsyncDatabase

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from bot.boards import Board
+from bot.core import Core
 from bot.domain import Actor, Where
 from bot.errors import InvalidSetting, NotAllowed
 from bot.moderation import is_moderator
-from bot.service import Core
 from storage import boards as board_rows
 
 PURPOSES = ("ideas", "digest")

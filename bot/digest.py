@@ -15,10 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.boards import Board
+from bot.core import Core, view
 from bot.domain import Person, Status
 from bot.errors import IdeabotError
 from bot.results import IdeaView
-from bot.service import Core, view
 from storage import activity
 from storage.times import from_db, to_db
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.boards import Board
+from bot.core import Core, view
 from bot.domain import (
     NOTIFY_STATUSES,
     Actor,
@@ -26,7 +27,7 @@ from bot.domain import (
 )
 from bot.errors import InvalidMerge, InvalidSetting, InvalidStatus, NotAllowed
 from bot.results import Deleted, Merged, StatusChanged, SuggestionDismissed, Unmerged
-from bot.service import Core, view, withdraw
+from bot.service import withdraw
 from storage import boards as board_rows
 from storage import ideas as idea_rows
 from storage.rows import IdeaRow

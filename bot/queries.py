@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.boards import Board
+from bot.core import Core, view
 from bot.errors import InvalidIdea
 from bot.results import Candidate, IdeaView
-from bot.service import Core, view
 from bot.text import clean_text
 from storage import ideas as idea_rows
 from storage.activity import ideas_by_ids

@@ -30,7 +30,8 @@ def idea(number: int, title: str = "Idea", body: str = "", **extra: object) -> I
 def embed_size(embed: object) -> int:
     data = embed.to_dict()  # type: ignore[attr-defined]
     size = len(data.get("title", "")) + len(data.get("description", ""))
-    size += len(data.get("footer", {}).get("text", "")) + len(data.get("author", {}).get("name", ""))
+    size += len(data.get("footer", {}).get("text", ""))
+    size += len(data.get("author", {}).get("name", ""))
     size += sum(len(f["name"]) + len(f["value"]) for f in data.get("fields", []))
     return size
 
@@ -63,8 +64,13 @@ def test_digest_with_500_ideas_fits_in_messages() -> None:
     digest = Digest(
         board="trailmix",
         period=period,
-        headline=Headline(new_ideas=500, votes_cast=9000, open_ideas=900, previous_new_ideas=1,
-                          previous_votes_cast=2),
+        headline=Headline(
+            new_ideas=500,
+            votes_cast=9000,
+            open_ideas=900,
+            previous_new_ideas=1,
+            previous_votes_cast=2,
+        ),
         top=tuple(Ranked(idea=i, gained=3) for i in many[:5]),
         trending=(),
         new_ideas=many,

@@ -1,0 +1,187 @@
+"""What every part of the core shares: the store, the embedder, the similarity indexes
+and the board cache, built once by the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+from sqlite_utils import Database
+
+from bot.boards import Board, BoardSettings
+from bot.clock import Clock, system_clock
+from bot.domain import Person, Where
+from bot.errors import UnknownBoard, UnknownIdea
+from bot.results import IdeaView
+from dedupe.embedder import Embedder
+from dedupe.index import SimilarityIndex
+from storage import boards as board_rows
+from storage import ideas as idea_rows
+from storage.database import AsyncDatabase, after_commit
+from storage.rows import BoardRow, IdeaRow
+from storage.times import from_db, to_db
+
+DEFAULT_MAX_IDEA_LENGTH = 4000
+
+
+def view(row: IdeaRow) -> IdeaView:
+    """The user-facing view of a stored idea."""
+    return IdeaView(
+        board_id=row.board_id,
+        number=row.number,
+        title=row.title,
+        body=row.body,
+        author=Person(
+            platform=row.author.platform, user_id=row.author.user_id, name=row.author.name
+        ),
+        status=row.status,
+        status_note=row.status_note,
+        votes=row.votes,
+        created_at=from_db(row.created_at),
+        permalink=row.permalink,
+        merged_into=row.merged_into_number,
+        deleted=row.deleted_at is not None,
+    )
+
+
+def _board(row: BoardRow) -> Board:
+    return Board(id=row.id, name=row.name, settings=BoardSettings.from_json(row.settings))
+
+
+class Core:
+    """What every part of the service shares; built once by the CLI."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        embedder: Embedder,
+        *,
+        clock: Clock = system_clock,
+        max_idea_length: int = DEFAULT_MAX_IDEA_LENGTH,
+    ) -> None:
+        self.db = db
+        self.embedder = embedder
+        self.clock = clock
+        self.max_idea_length = max_idea_length
+        self._boards_by_place: dict[tuple[str, str], Board] = {}
+        self._boards_by_id: dict[int, Board] = {}
+        self._indexes: dict[int, SimilarityIndex] = {}
+        self._index_locks: dict[int, asyncio.Lock] = {}
+        self._members: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def now(self) -> str:
+        return to_db(self.clock())
+
+    # -- boards -------------------------------------------------------------
+
+    async def board_for(self, where: Where) -> Board:
+        """The board of a guild or workspace, created on first use."""
+        key = (where.platform, where.workspace_id)
+        board = self._boards_by_place.get(key)
+        if board is None:
+            name = where.workspace_name or f"{where.platform}-{where.workspace_id}"
+            row = await self.db.write(
+                board_rows.ensure_workspace_board,
+                where.platform,
+                where.workspace_id,
+                _slug(name),
+                self.now(),
+            )
+            board = self._remember(_board(row))
+            self._boards_by_place[key] = board
+        return board
+
+    async def board_named(self, name: str) -> Board:
+        row = await self.db.read(board_rows.board_by_name, name)
+        if row is None:
+            known = [b.name for b in await self.db.read(board_rows.all_boards)]
+            hint = f" Boards: {', '.join(known)}." if known else " There are no boards yet."
+            raise UnknownBoard(f"There is no board named {name[:60]!r}.{hint}")
+        return self._remember(_board(row))
+
+    async def board_by_id(self, board_id: int) -> Board:
+        if board_id in self._boards_by_id:
+            return self._boards_by_id[board_id]
+        row = await self.db.read(board_rows.board_by_id, board_id)
+        if row is None:
+            raise UnknownBoard(f"There is no board {board_id}.")
+        return self._remember(_board(row))
+
+    async def all_boards(self) -> list[Board]:
+        return [self._remember(_board(r)) for r in await self.db.read(board_rows.all_boards)]
+
+    def _remember(self, board: Board) -> Board:
+        self._boards_by_id[board.id] = board
+        for key, cached in list(self._boards_by_place.items()):
+            if cached.id == board.id:
+                self._boards_by_place[key] = board
+        return board
+
+    async def refresh_board(self, board_id: int) -> Board:
+        """The board as stored now, with the caches brought up to date."""
+        row = await self.db.read(board_rows.board_by_id, board_id)
+        if row is None:
+            raise UnknownBoard(f"There is no board {board_id}.")
+        return self._remember(_board(row))
+
+    def forget_places(self) -> None:
+        """Drop the place-to-board cache (after a workspace moved to another board)."""
+        self._boards_by_place.clear()
+
+    # -- ideas --------------------------------------------------------------
+
+    async def idea(self, board: Board, number: int) -> IdeaRow:
+        """The stored idea ``#number`` of the board; UnknownIdea when there is none."""
+        row = await self.db.read(idea_rows.idea_by_number, board.id, number)
+        if row is None or row.deleted_at is not None:
+            raise UnknownIdea(f"There is no idea #{number} on this board.")
+        return row
+
+    async def index(self, board: Board) -> SimilarityIndex:
+        """The board's similarity index over its canonical ideas, loaded on first use."""
+        index = self._indexes.get(board.id)
+        if index is None:
+            rows = await self.db.read(idea_rows.canonical_embeddings, board.id)
+            # dim may load the model (seconds): never on the event loop.
+            dim = await asyncio.to_thread(lambda: self.embedder.dim)
+            if rows:
+                matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
+                index = SimilarityIndex.from_arrays(
+                    [key for key, _ in rows], matrix.reshape(len(rows), dim)
+                )
+            else:
+                index = SimilarityIndex(dim)
+            self._indexes[board.id] = index
+        return index
+
+    def lock(self, board: Board) -> asyncio.Lock:
+        """Held around every change of a board's canonical set, so the index follows the store."""
+        return self._index_locks.setdefault(board.id, asyncio.Lock())
+
+    async def reindex(self, board: Board, idea_ids: list[int]) -> None:
+        """Put ideas back into the index from their stored embeddings (after an unmerge)."""
+        index = await self.index(board)
+        for idea_id in idea_ids:
+            blob = await self.db.read(idea_rows.embedding_of, board.id, idea_id)
+            if blob is not None:
+                index.add(idea_id, np.frombuffer(blob, dtype=np.float32))
+
+    async def embed(self, text: str) -> np.ndarray:
+        vectors = await self.embedder.embed([text])
+        return np.asarray(vectors[0], dtype=np.float32)
+
+    def member_id(self, db: Database, person: Person) -> int:
+        """The member's id (inside a write); cached, so a busy voter costs no lookup."""
+        key = (person.platform, person.user_id)
+        cached = self._members.get(key)
+        if cached is not None and (cached[1] == person.name or not person.name):
+            return cached[0]
+        member_id = board_rows.ensure_member(db, person.platform, person.user_id, person.name)
+        after_commit(db, lambda: self._members.__setitem__(key, (member_id, person.name)))
+        return member_id
+
+
+def _slug(name: str) -> str:
+    keep = "".join(ch.lower() if ch.isalnum() else "-" for ch in name.strip())
+    slug = "-".join(part for part in keep.split("-") if part)
+    return slug[:60] or "board"
