@@ -7,7 +7,6 @@ so a week that crosses a daylight-saving change is 167 or 169 hours long.
 from __future__ import annotations
 
 import heapq
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -151,21 +150,32 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     before = previous(period, board.settings.zone)
     merged = await db.read(activity.merged_ideas, board.id)
 
+    # Votes gained, first from range counts per idea (fast; may count twice a person
+    # with votes on two messages of one idea), then exactly for the ideas that can rank.
+    gains = await db.read(activity.vote_gains, board.id, start, end)
+    losses = await db.read(activity.vote_losses, board.id, start, end)
     gained: dict[int, int] = {}
-    for idea_id, change, _cast in await db.read(activity.vote_changes, board.id, start, end):
+    received: dict[int, int] = {}
+    for idea_id, author_id, people in gains:
         canonical = merged.get(idea_id, idea_id)
-        gained[canonical] = gained.get(canonical, 0) + change
-    # Per-idea sums would count twice a person who voted for two merged duplicates.
-    groups = sorted(set(merged.values()) & set(gained))
-    gained.update(await db.read(activity.group_gains, board.id, groups, start, end))
+        gained[canonical] = gained.get(canonical, 0) + people
+        received[author_id] = received.get(author_id, 0) + people
+    for idea_id, people in losses.items():
+        canonical = merged.get(idea_id, idea_id)
+        gained[canonical] = gained.get(canonical, 0) - people
+    for author_id, own in (await db.read(activity.self_votes, board.id, start, end)).items():
+        received[author_id] -= own
+    contenders = heapq.nsmallest(
+        TOP_N * 4, (k for k, g in gained.items() if g > 0), key=lambda k: (-gained[k], k)
+    )
+    gained.update(await db.read(activity.exact_gains, board.id, contenders, start, end))
 
-    since = max(period.start, period.end - TREND_WINDOW)
+    since = to_db(max(period.start, period.end - TREND_WINDOW))
     trend: dict[int, float] = {}
-    end_ts = period.end.timestamp()
-    for idea_id, added in await db.read(activity.recent_votes, board.id, to_db(since), end):
-        age_h = (end_ts - from_db(added).timestamp()) / 3600
+    weights = await db.read(activity.trend_weights, board.id, since, end, TREND_HALF_LIFE_H)
+    for idea_id, weight in weights.items():
         canonical = merged.get(idea_id, idea_id)
-        trend[canonical] = trend.get(canonical, 0.0) + math.pow(0.5, age_h / TREND_HALF_LIFE_H)
+        trend[canonical] = trend.get(canonical, 0.0) + weight
 
     created = await db.read(activity.created_between, board.id, start, end)
     prev_created = await db.read(activity.created_between, board.id, to_db(before.start), start)
@@ -174,9 +184,7 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     merge_rows = await db.read(activity.merges, board.id, start, end)
 
     # Read whole ideas only for what the digest can show (ties and deleted ideas need slack).
-    top_ids = heapq.nsmallest(
-        TOP_N * 4, (k for k, g in gained.items() if g > 0), key=lambda k: (-gained[k], k)
-    )
+    top_ids = [k for k in contenders if gained.get(k, 0) > 0]
     trend_ids = heapq.nsmallest((TOP_N + TRENDING_N) * 2, trend, key=lambda k: (-trend[k], k))
     shown_new = heapq.nsmallest(NEW_N, new_ids, key=lambda k: (-gained.get(k, 0), k))
     wanted = set(top_ids) | set(trend_ids) | set(shown_new)
@@ -225,7 +233,6 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     new_ideas = tuple(
         sorted((view(live[k]) for k in shown_new if k in live), key=lambda i: i.number)
     )
-    received = await db.read(activity.votes_received, board.id, start, end)
     contributors = await _contributors(core, [author for _i, author, _m in created], received)
     headline = Headline(
         new_ideas=len(new_ids),

@@ -1,9 +1,10 @@
 """What happened on a board in a period: the raw material of the digest.
 
-Built to stay fast at a million reaction facts: vote changes come from one pass
-over the covering index ``reactions_votes`` (grouped in index order, no sort, no
-join), period counts from range scans of ``reactions_added``, and whole ideas are
-read only for the few the digest shows.
+Built to stay fast at a million reaction facts: what changed in a period comes
+from range scans of the votes cast (``reactions_added``) and taken back
+(``reactions_removed``) in it, so the cost follows the period's activity, not the
+board's history; exact counts and whole ideas are read only for the few ideas the
+digest shows.
 """
 
 from __future__ import annotations
@@ -15,31 +16,49 @@ from sqlite_utils import Database
 from storage.ideas import ideas_where
 from storage.rows import IdeaRow
 
-# Per (idea, member): on at the period's end (e), on at its start (s), cast in it and kept (n).
-_PAIR_STATE = """
-    MAX(added_at <= :end AND (removed_at IS NULL OR removed_at > :end)) AS e,
-    MAX(added_at <= :start AND (removed_at IS NULL OR removed_at > :start)) AS s,
-    MAX(added_at >= :start AND added_at < :end AND (removed_at IS NULL OR removed_at >= :end))
-        AS n
-"""
+# On at a time t: added_at <= t and (removed_at IS NULL or removed_at > t).
 
 
-def vote_changes(db: Database, board_id: int, start: str, end: str) -> list[tuple[int, int, int]]:
-    """(idea_id, votes gained, votes cast and kept) of each idea whose votes moved in the period.
+def vote_gains(db: Database, board_id: int, start: str, end: str) -> list[tuple[int, int, int]]:
+    """(idea_id, author member id, votes) of votes cast in the period and still on at its end.
 
-    Per idea, not yet per canonical idea: see ``group_gains`` for merged ideas.
+    A range scan of ``reactions_added``: cost follows the period's votes, not the board's.
+    A person who voted on two messages of one idea counts twice here (``exact_gains``
+    counts people).
     """
     rows = db.execute(
-        f"""
-        SELECT idea_id, SUM(e) - SUM(s), SUM(n) FROM (
-            SELECT idea_id, {_PAIR_STATE} FROM reactions INDEXED BY reactions_votes
-            WHERE board_id = :board AND added_at < :end
-            GROUP BY idea_id, member_id
-        ) GROUP BY idea_id HAVING SUM(e) != SUM(s) OR SUM(n) > 0
-        """,
+        "SELECT x.idea_id, i.author_id, x.n FROM ("
+        "  SELECT idea_id, COUNT(*) AS n FROM reactions INDEXED BY reactions_added"
+        "  WHERE board_id = :board AND added_at > :start AND added_at <= :end"
+        "  AND (removed_at IS NULL OR removed_at > :end) GROUP BY idea_id"
+        ") x JOIN ideas i ON i.id = x.idea_id",
         {"board": board_id, "start": start, "end": end},
     ).fetchall()
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def vote_losses(db: Database, board_id: int, start: str, end: str) -> dict[int, int]:
+    """idea_id -> people whose vote, on at the period's start, was taken back in it."""
+    rows = db.execute(
+        "SELECT idea_id, COUNT(*) FROM reactions INDEXED BY reactions_removed"
+        " WHERE board_id = ? AND removed_at IS NOT NULL AND removed_at > ? AND removed_at <= ?"
+        " AND added_at <= ? GROUP BY idea_id",
+        [board_id, start, end, start],
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def self_votes(db: Database, board_id: int, start: str, end: str) -> dict[int, int]:
+    """author member id -> votes they cast in the period on their own ideas, still on."""
+    rows = db.execute(
+        "SELECT i.author_id, COUNT(*) FROM ideas i"
+        " CROSS JOIN reactions r INDEXED BY reactions_votes"
+        " WHERE i.board_id = :board AND r.board_id = :board AND r.idea_id = i.id"
+        " AND r.member_id = i.author_id AND r.added_at > :start AND r.added_at <= :end"
+        " AND (r.removed_at IS NULL OR r.removed_at > :end) GROUP BY i.author_id",
+        {"board": board_id, "start": start, "end": end},
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
 
 
 def merged_ideas(db: Database, board_id: int) -> dict[int, int]:
@@ -51,10 +70,14 @@ def merged_ideas(db: Database, board_id: int) -> dict[int, int]:
     return {r[0]: r[1] for r in rows}
 
 
-def group_gains(
+def exact_gains(
     db: Database, board_id: int, canonicals: list[int], start: str, end: str
 ) -> dict[int, int]:
-    """Votes gained by canonical ideas counted with their merged ideas, each person once."""
+    """Votes gained by canonical ideas with every idea merged into them, each person once.
+
+    Exact where the range counts are not: a person with votes on two messages of one
+    idea (or on two merged duplicates) counts once here.
+    """
     if not canonicals:
         return {}
     params: dict[str, Any] = {"board": board_id, "start": start, "end": end}
@@ -63,10 +86,12 @@ def group_gains(
     rows = db.execute(
         f"""
         SELECT c, SUM(e) - SUM(s) FROM (
-            SELECT d.canonical_id AS c, {_PAIR_STATE}
+            SELECT d.canonical_id AS c,
+                MAX(added_at <= :end AND (removed_at IS NULL OR removed_at > :end)) AS e,
+                MAX(added_at <= :start AND (removed_at IS NULL OR removed_at > :start)) AS s
             FROM ideas d CROSS JOIN reactions r INDEXED BY reactions_votes
             WHERE d.board_id = :board AND d.canonical_id IN ({marks})
-            AND r.board_id = :board AND r.idea_id = d.id AND r.added_at < :end
+            AND r.board_id = :board AND r.idea_id = d.id AND r.added_at <= :end
             GROUP BY d.canonical_id, r.member_id
         ) GROUP BY c
         """,
@@ -75,41 +100,30 @@ def group_gains(
     return {r[0]: r[1] for r in rows}
 
 
-def recent_votes(db: Database, board_id: int, since: str, end: str) -> list[tuple[int, str]]:
-    """(idea_id, added_at) of votes cast in [since, end) and still on at ``end``."""
+def trend_weights(
+    db: Database, board_id: int, since: str, end: str, half_life_h: float
+) -> dict[int, float]:
+    """idea_id -> votes cast in [since, end) and still on, each weighing half per half-life."""
     rows = db.execute(
-        "SELECT idea_id, added_at FROM reactions INDEXED BY reactions_added"
-        " WHERE board_id = ? AND added_at >= ? AND added_at < ?"
-        " AND (removed_at IS NULL OR removed_at >= ?)",
-        [board_id, since, end, end],
+        "SELECT idea_id, SUM(exp(-0.6931471805599453 * (julianday(:end) - julianday(added_at))"
+        " * 24.0 / :half)) FROM reactions INDEXED BY reactions_added"
+        " WHERE board_id = :board AND added_at >= :since AND added_at < :end"
+        " AND (removed_at IS NULL OR removed_at >= :end) GROUP BY idea_id",
+        {"board": board_id, "since": since, "end": end, "half": half_life_h},
     ).fetchall()
-    return [(r[0], r[1]) for r in rows]
+    return {r[0]: float(r[1]) for r in rows}
 
 
 def votes_cast(db: Database, board_id: int, start: str, end: str) -> int:
-    """Votes cast in [start, end) and not taken back by its end, a person once per idea."""
+    """Vote reactions cast in the period and not taken back by its end."""
     return int(
         db.execute(
-            "SELECT COUNT(*) FROM (SELECT DISTINCT idea_id, member_id"
-            " FROM reactions INDEXED BY reactions_added"
-            " WHERE board_id = ? AND added_at >= ? AND added_at < ?"
-            " AND (removed_at IS NULL OR removed_at >= ?))",
+            "SELECT COUNT(*) FROM reactions INDEXED BY reactions_added"
+            " WHERE board_id = ? AND added_at > ? AND added_at <= ?"
+            " AND (removed_at IS NULL OR removed_at > ?)",
             [board_id, start, end, end],
         ).fetchone()[0]
     )
-
-
-def votes_received(db: Database, board_id: int, start: str, end: str) -> dict[int, int]:
-    """Per author (member id): votes from others cast in the period on their ideas, still on."""
-    rows = db.execute(
-        "SELECT i.author_id, COUNT(*) FROM reactions r INDEXED BY reactions_added"
-        " JOIN ideas i ON i.id = r.idea_id"
-        " WHERE r.board_id = ? AND r.added_at >= ? AND r.added_at < ?"
-        " AND (r.removed_at IS NULL OR r.removed_at >= ?) AND r.member_id != i.author_id"
-        " GROUP BY i.author_id",
-        [board_id, start, end, end],
-    ).fetchall()
-    return {r[0]: r[1] for r in rows}
 
 
 def created_between(

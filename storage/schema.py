@@ -209,3 +209,13 @@ def reactions_by_time(db: Database) -> None:
         "CREATE INDEX reactions_added"
         " ON reactions(board_id, added_at, removed_at, idea_id, member_id)",
     )
+
+
+@migrations(name="0004_reactions_removed")
+def reactions_removed(db: Database) -> None:
+    # Range scans of the votes taken back in a period (digest: votes gained).
+    _run(
+        db,
+        "CREATE INDEX reactions_removed ON reactions(board_id, removed_at, added_at, idea_id)"
+        " WHERE removed_at IS NOT NULL",
+    )

@@ -21,7 +21,8 @@ async def test_schema_is_created_once_and_wal_is_on(tmp_path: Path) -> None:
     await db.close()
     again = await AsyncDatabase.open(path)  # re-opening applies nothing twice
     applied = await again.read(lambda d: [m.name for m in migrations.applied(d)])
-    assert applied == ["0001_initial", "0002_channel_cursors", "0003_reactions_by_time"]
+    assert applied == [m.name for m in migrations._migrations]
+    assert applied[0] == "0001_initial" and len(applied) >= 4
     assert migrations.pending(again._writer_db) == []
     await again.close()
 
