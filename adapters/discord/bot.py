@@ -51,22 +51,27 @@ class IdeaBot(discord.Client):
         self.add_dynamic_items(SuggestionButton)
         await self.tree.sync()
 
+    # Each handler ends by dispatching "ideabot_handled" with what it did, so tests (and
+    # anything else watching) can await the outcome of an event instead of guessing when.
+
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
         await self.events.catch_up()
-        self.dispatch("ideabot_caught_up")
+        self.dispatch("ideabot_handled", "ready", None)
 
     async def on_message(self, message: discord.Message) -> None:
-        await self.events.on_message(message)
+        self.dispatch("ideabot_handled", "message", await self.events.on_message(message))
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await self.events.on_reaction(payload, added=True)
+        result = await self.events.on_reaction(payload, added=True)
+        self.dispatch("ideabot_handled", "reaction_add", result)
 
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
-        await self.events.on_reaction(payload, added=False)
+        result = await self.events.on_reaction(payload, added=False)
+        self.dispatch("ideabot_handled", "reaction_remove", result)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        await self.events.on_edit(payload)
+        self.dispatch("ideabot_handled", "edit", await self.events.on_edit(payload))
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        await self.events.on_delete(payload)
+        self.dispatch("ideabot_handled", "delete", await self.events.on_delete(payload))

@@ -110,7 +110,7 @@ class Commands:
             posted = await interaction.followup.send(content, allowed_mentions=NO_PINGS, **kwargs)
             if posted is not None:
                 await self.events.link(posted, result.idea.number)
-                await self.events._safely(posted.add_reaction(emoji))
+                await self.events.safely(posted.add_reaction(emoji))
 
         await self.run(interaction, work)
 
@@ -241,7 +241,7 @@ class Commands:
                 replied_user=False,
                 users=[discord.Object(i) for i in ids],
             )
-            await self.events._safely(target.send(content, allowed_mentions=allowed))
+            await self.events.safely(target.send(content, allowed_mentions=allowed))
 
     async def _idea_thread(
         self, interaction: discord.Interaction, result: StatusChanged

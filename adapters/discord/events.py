@@ -18,7 +18,18 @@ from bot.boards import BoardSettings
 from bot.channels import Channels
 from bot.domain import MessageDeleted, MessageEdited, ReactionChange, Where
 from bot.errors import IdeabotError
-from bot.results import AlreadyCaptured, Created, IdeaView, Merged, PossibleDuplicate, SubmitResult
+from bot.results import (
+    AlreadyCaptured,
+    Created,
+    Deleted,
+    Edited,
+    IdeaView,
+    Ignored,
+    Merged,
+    PossibleDuplicate,
+    ReactResult,
+    SubmitResult,
+)
 
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
@@ -49,30 +60,31 @@ class Events:
 
     # -- capture ------------------------------------------------------------
 
-    async def on_message(self, message: discord.Message) -> None:
+    async def on_message(self, message: discord.Message) -> SubmitResult | None:
         if message.guild is None or message.author.bot or message.type not in CHAT_TYPES:
-            return
+            return None
         stored_channel, idea_channel = convert.message_channel(message)
         if idea_channel is None:
-            return
+            return None
         idea_where = convert.where(message.guild, idea_channel)
         if not await self.channels.is_idea_channel(idea_where):
-            return
-        await self.capture(message, source="channel")
+            return None
+        result = await self.capture(message, source="channel")
         await self.channels.advance(convert.where(message.guild, stored_channel), str(message.id))
+        return result
 
     async def capture(self, message: discord.Message, *, source: str) -> SubmitResult | None:
         """Make the message an idea and answer under it; None when it was refused."""
         try:
             result = await self.app.ideas.submit(convert.draft(message, source=source))
         except IdeabotError as exc:
-            await self._safely(message.reply(exc.message, allowed_mentions=NO_PINGS))
+            await self.safely(message.reply(exc.message, allowed_mentions=NO_PINGS))
             return None
         if isinstance(result, AlreadyCaptured):
             return result
         settings = (await self.app.core.board_for(convert.where(message.guild))).settings
         emoji = vote_emoji(message.guild, settings)
-        await self._safely(message.add_reaction(emoji))
+        await self.safely(message.add_reaction(emoji))
         content, view = answer(result, emoji)
         reply = await self._reply_in_thread(message, result.idea, content, view)
         if reply is not None:
@@ -93,14 +105,14 @@ class Events:
         if view is not None:
             kwargs["view"] = view
         if isinstance(message.channel, discord.Thread):
-            return await self._safely(message.channel.send(content, **kwargs))
+            return await self.safely(message.channel.send(content, **kwargs))
         name = render.clip(f"#{idea.number} {idea.title}", THREAD_NAME_MAX)
-        thread = await self._safely(message.create_thread(name=name))
+        thread = await self.safely(message.create_thread(name=name))
         if isinstance(thread, discord.Thread):
-            return await self._safely(thread.send(content, **kwargs))
-        return await self._safely(message.reply(content, mention_author=False, **kwargs))
+            return await self.safely(thread.send(content, **kwargs))
+        return await self.safely(message.reply(content, mention_author=False, **kwargs))
 
-    async def _safely(self, call: Any) -> Any:
+    async def safely(self, call: Any) -> Any:
         try:
             return await call
         except discord.HTTPException as exc:
@@ -113,18 +125,20 @@ class Events:
 
     # -- votes, edits, deletes ----------------------------------------------
 
-    async def on_reaction(self, payload: discord.RawReactionActionEvent, added: bool) -> None:
+    async def on_reaction(
+        self, payload: discord.RawReactionActionEvent, added: bool
+    ) -> ReactResult | None:
         if payload.guild_id is None or (
             self.client.user and payload.user_id == self.client.user.id
         ):
-            return
+            return None
         member = payload.member
         person = (
             convert.person(member)
             if member is not None
             else convert.Person(platform=convert.PLATFORM, user_id=str(payload.user_id), name="")
         )
-        await self.app.ideas.react(
+        return await self.app.ideas.react(
             ReactionChange(
                 where=convert.where(payload.guild_id, payload.channel_id),
                 message_id=str(payload.message_id),
@@ -135,9 +149,9 @@ class Events:
             )
         )
 
-    async def on_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+    async def on_edit(self, payload: discord.RawMessageUpdateEvent) -> Edited | Ignored | None:
         if payload.guild_id is None or "content" not in payload.data:
-            return
+            return None
         event = MessageEdited(
             where=convert.where(payload.guild_id, payload.channel_id),
             message_id=str(payload.message_id),
@@ -145,14 +159,15 @@ class Events:
             at=discord.utils.utcnow(),
         )
         try:
-            await self.app.ideas.edit(event)
+            return await self.app.ideas.edit(event)
         except IdeabotError as exc:
             log.info("edit of message %s not applied: %s", payload.message_id, exc.message)
+            return None
 
-    async def on_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+    async def on_delete(self, payload: discord.RawMessageDeleteEvent) -> Deleted | Ignored | None:
         if payload.guild_id is None:
-            return
-        await self.app.ideas.message_deleted(
+            return None
+        return await self.app.ideas.message_deleted(
             MessageDeleted(
                 where=convert.where(payload.guild_id, payload.channel_id),
                 message_id=str(payload.message_id),
