@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -46,32 +47,35 @@ class IdeaBot(discord.Client):
         self.events = Events(app, channels, self)
         self.handlers = Commands(app, channels, self.events)
         build_tree(self.tree, self.handlers)
+        # Set once the catch-up after (re)connecting is done.
+        self.caught_up = asyncio.Event()
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(SuggestionButton)
         await self.tree.sync()
 
-    # Each handler ends by dispatching "ideabot_handled" with what it did, so tests (and
-    # anything else watching) can await the outcome of an event instead of guessing when.
+    # Each handler ends by dispatching "ideabot_handled" (kind, result, the discord.py object
+    # handled), so tests and anything else watching can await the outcome of an event.
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
         await self.events.catch_up()
-        self.dispatch("ideabot_handled", "ready", None)
+        self.caught_up.set()
+        self.dispatch("ideabot_handled", "ready", None, None)
 
     async def on_message(self, message: discord.Message) -> None:
-        self.dispatch("ideabot_handled", "message", await self.events.on_message(message))
+        self.dispatch("ideabot_handled", "message", await self.events.on_message(message), message)
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         result = await self.events.on_reaction(payload, added=True)
-        self.dispatch("ideabot_handled", "reaction_add", result)
+        self.dispatch("ideabot_handled", "reaction_add", result, payload)
 
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         result = await self.events.on_reaction(payload, added=False)
-        self.dispatch("ideabot_handled", "reaction_remove", result)
+        self.dispatch("ideabot_handled", "reaction_remove", result, payload)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        self.dispatch("ideabot_handled", "edit", await self.events.on_edit(payload))
+        self.dispatch("ideabot_handled", "edit", await self.events.on_edit(payload), payload)
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        self.dispatch("ideabot_handled", "delete", await self.events.on_delete(payload))
+        self.dispatch("ideabot_handled", "delete", await self.events.on_delete(payload), payload)

@@ -109,7 +109,8 @@ class Commands:
                 kwargs["view"] = view
             posted = await interaction.followup.send(content, allowed_mentions=NO_PINGS, **kwargs)
             if posted is not None:
-                await self.events.link(posted, result.idea.number)
+                assert interaction.guild_id is not None
+                await self.events.link(posted, result.idea.number, interaction.guild_id)
                 await self.events.safely(posted.add_reaction(emoji))
 
         await self.run(interaction, work)

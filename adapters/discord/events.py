@@ -75,6 +75,8 @@ class Events:
 
     async def capture(self, message: discord.Message, *, source: str) -> SubmitResult | None:
         """Make the message an idea and answer under it; None when it was refused."""
+        if message.guild is None:
+            return None
         try:
             result = await self.app.ideas.submit(convert.draft(message, source=source))
         except IdeabotError as exc:
@@ -88,13 +90,13 @@ class Events:
         content, view = answer(result, emoji)
         reply = await self._reply_in_thread(message, result.idea, content, view)
         if reply is not None:
-            await self.link(reply, result.idea.number)
+            await self.link(reply, result.idea.number, message.guild)
         return result
 
-    async def link(self, reply: discord.Message, number: int) -> None:
+    async def link(self, reply: discord.Message, number: int, guild: discord.Guild | int) -> None:
         """Votes on the bot's own reply count for the idea too."""
         await self.app.ideas.link_message(
-            convert.where(reply.guild, reply.channel.id), number, str(reply.id), "reply"
+            convert.where(guild, reply.channel.id), number, str(reply.id), "reply"
         )
 
     async def _reply_in_thread(

@@ -31,8 +31,15 @@ def find_command(state: FakeState, guild: FakeGuild, name: str, type: int) -> di
     raise LookupError(f"no type-{type} command {name!r} registered (the bot synced {known})")
 
 
-def check_can_use(command: dict[str, Any], member: FakeMember) -> None:
+def check_can_use(
+    command: dict[str, Any],
+    member: FakeMember,
+    overrides: set[tuple[int, str, int]] | None = None,
+) -> None:
     needed = command.get("default_member_permissions")
+    targets = {member.id, member.guild.id, *(role.id for role in member.roles)}
+    if any((member.guild.id, command["name"], t) in (overrides or set()) for t in targets):
+        return
     if needed is not None and member.permissions & int(needed) != int(needed):
         raise PermissionError(f"{member.name} cannot see command {command['name']!r}")
 

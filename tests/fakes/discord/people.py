@@ -137,7 +137,7 @@ class People:
         {"number": 3})``. Option types come from the synced definition; users/members,
         channels and roles are passed as Fake objects and land in ``data.resolved``."""
         command = find_command(self.state, guild, name, 1)
-        check_can_use(command, member)
+        check_can_use(command, member, self.state.command_overrides)
         data = slash_data(self.state, command, subcommands, options or {})
         label = "/" + " ".join([name, *subcommands])
         return await self._trigger(COMMAND, guild, channel, member, data, label)
@@ -152,7 +152,7 @@ class People:
         target: FakeMessage,
     ) -> FakeInteraction:
         command = find_command(self.state, guild, name, 3)
-        check_can_use(command, member)
+        check_can_use(command, member, self.state.command_overrides)
         target_payload = self.state.payloads.message(target) | {"guild_id": str(guild.id)}
         data = {
             "id": command["id"],
@@ -177,7 +177,7 @@ class People:
         target: FakeMember,
     ) -> FakeInteraction:
         command = find_command(self.state, guild, name, 2)
-        check_can_use(command, member)
+        check_can_use(command, member, self.state.command_overrides)
         payloads = self.state.payloads
         data = {
             "id": command["id"],

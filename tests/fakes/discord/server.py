@@ -181,6 +181,11 @@ class FakeDiscord(People):
 
     # -- failures and outages -------------------------------------------------------------------
 
+    def allow_command(self, guild: FakeGuild, name: str, target: Any) -> None:
+        """Let ``target`` (a member, a role, or the guild for everyone) use command ``name``
+        whatever its default permissions, as a server admin can in Integrations settings."""
+        self.state.command_overrides.add((guild.id, name, target.id))
+
     def fail_next(
         self,
         method: str,

@@ -84,6 +84,9 @@ class FakeState:
         self.watched: list[asyncio.Task[Any]] = []
         self.bot_errors: list[BaseException] = []
         self.fail_on_bot_errors = True
+        # (guild id, command name, user/role/guild id) a server admin allowed in
+        # Server Settings > Integrations, overriding default_member_permissions.
+        self.command_overrides: set[tuple[int, str, int]] = set()
         self._changed = asyncio.Event()
 
     # -- change notification -------------------------------------------------------------------
