@@ -167,7 +167,7 @@ async def test_edit_and_delete_follow_the_message(
 async def test_duplicates_auto_merge_and_are_offered(
     fake: FakeDiscord, world: World, bot: IdeaBot, app: App
 ) -> None:
-    first, _ = await post_idea(
+    await post_idea(
         fake, bot, world, "Add a dark mode to the app. The white screen is too bright at night."
     )
     _, merged = await post_idea(
