@@ -232,7 +232,9 @@ class Events:
             key = convert.emoji_key(reaction.emoji)
             if key not in settings.vote_emoji:
                 continue
-            people = [convert.person(u) async for u in reaction.users(limit=None)]
+            # The count is as of the history read; the bot's own 👍 (and others) may have
+            # come since, and users are listed by id: ask for more than the count.
+            people = [convert.person(u) async for u in reaction.users(limit=reaction.count + 100)]
             await self.app.ideas.reconcile_votes(
                 place, str(message.id), key, people, discord.utils.utcnow()
             )

@@ -53,6 +53,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 def world(fake: FakeDiscord) -> World:
     guild = fake.add_guild("Trailmix")
     mods = guild.add_role("Idea mods")
+    # As a server admin does in Integrations: the mods role may use /ideabot.
+    fake.allow_command(guild, "ideabot", mods)
     return World(
         fake=fake,
         guild=guild,
