@@ -94,10 +94,17 @@ class Events:
         return result
 
     async def link(self, reply: discord.Message, number: int, guild: discord.Guild | int) -> None:
-        """Votes on the bot's own reply count for the idea too."""
-        await self.app.ideas.link_message(
-            convert.where(guild, reply.channel.id), number, str(reply.id), "reply"
-        )
+        """Votes on the bot's own reply count for the idea too.
+
+        Somebody may react between the post and the link (the reaction is then not yet
+        an idea's): read the reactions back once linked, so no such vote is lost.
+        """
+        place = convert.where(guild, reply.channel.id)
+        await self.app.ideas.link_message(place, number, str(reply.id), "reply")
+        fresh = await self.safely(reply.channel.fetch_message(reply.id))
+        if isinstance(fresh, discord.Message) and fresh.reactions:
+            settings = (await self.app.core.board_for(place)).settings
+            await self._reconcile(place, fresh, settings)
 
     async def _reply_in_thread(
         self, message: discord.Message, idea: IdeaView, content: str, view: discord.ui.View | None

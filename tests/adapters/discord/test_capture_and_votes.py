@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from adapters.discord.bot import IdeaBot
@@ -96,6 +98,7 @@ async def test_votes_count_once_per_person_across_idea_and_reply(
 async def test_slash_idea_and_save_as_idea(
     fake: FakeDiscord, world: World, bot: IdeaBot, app: App
 ) -> None:
+    completed = asyncio.ensure_future(bot.wait_for("app_command_completion", timeout=15))
     interaction = await fake.slash(
         world.guild,
         world.general,
@@ -107,6 +110,7 @@ async def test_slash_idea_and_save_as_idea(
     await interaction.followups(1)
     posted = interaction.followup_messages[0]
     assert "#1" in posted.content and not interaction.ephemeral
+    await completed  # the bot has linked its post to the idea
     done = handled(bot, "reaction_add", world.carol.id)
     await fake.react(posted, world.carol, "👍")
     await outcome(done)
