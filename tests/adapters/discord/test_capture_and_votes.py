@@ -225,3 +225,35 @@ async def test_duplicate_buttons_work_after_a_restart(
     idea = await app.queries.show(board, 2)
     assert (idea.merged_into == 1) is same
     assert question.components == []  # the buttons are gone once answered
+
+
+async def test_repeated_old_and_merged_votes(fake: FakeDiscord, world: World, app: App) -> None:
+    from tests.adapters.discord.conftest import configure, connected
+
+    await configure(app, world)
+    async with connected(fake, app) as first_bot:
+        old, _ = await post_idea(fake, first_bot, world, "Dark mode for the map screen")
+        dup, _ = await post_idea(fake, first_bot, world, "Export routes as GPX files", world.bob)
+        done = handled(first_bot, "reaction_add", world.carol.id)
+        await fake.react(old, world.carol, "👍")
+        assert (await outcome(done)).changed
+        again = handled(first_bot, "reaction_add", world.carol.id)
+        await fake.redeliver("MESSAGE_REACTION_ADD")  # the same event delivered twice
+        repeated = await outcome(again)
+        assert isinstance(repeated, VoteChanged) and not repeated.changed
+    assert await votes(app, world, 1) == 1
+    # A fresh process has no message cache: raw events still count on old messages.
+    async with connected(fake, app) as second_bot:
+        done = handled(second_bot, "reaction_add", world.dan.id)
+        await fake.react(old, world.dan, "👍")
+        assert (await outcome(done)).changed
+        merge = await fake.slash(
+            world.guild, world.general, world.owner, "ideabot", ["merge"], {"number": 2, "into": 1}
+        )
+        await merge.responded()
+        # votes on the merged idea's message count for #1, a person once
+        for who in (world.dan, world.alice):
+            done = handled(second_bot, "reaction_add", who.id)
+            await fake.react(dup, who, "👍")
+            await outcome(done)
+    assert await votes(app, world, 1) == 3  # carol, dan (on both), alice

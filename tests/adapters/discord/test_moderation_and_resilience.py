@@ -71,6 +71,7 @@ async def seed(fake: FakeDiscord, bot: IdeaBot, world: World) -> list[FakeMessag
     ("path", "options", "expect"),
     [
         (["merge"], {"number": 2, "into": 1}, "Merged #2 into #1"),
+        (["unmerge"], {"number": 2}, "is not merged into another idea"),
         (["status"], {"number": 1, "status": "planned", "note": "Q1"}, "#1 is now planned"),
         (["delete"], {"number": 2}, "Deleted #2"),
         (["config", "set"], {"setting": "suggest", "value": "0.6"}, "`suggest` is now `0.6`"),

@@ -181,6 +181,12 @@ class FakeDiscord(People):
 
     # -- failures and outages -------------------------------------------------------------------
 
+    async def redeliver(self, event: str) -> None:
+        """Send the last ``event`` dispatched once more, as a gateway may deliver it twice."""
+        data = next(d for e, d in reversed(self.state.dispatched) if e == event)
+        self.state.dispatch(event, data)
+        await self.gateway.flush()
+
     def allow_command(self, guild: FakeGuild, name: str, target: Any) -> None:
         """Let ``target`` (a member, a role, or the guild for everyone) use command ``name``
         whatever its default permissions, as a server admin can in Integrations settings."""
