@@ -398,6 +398,7 @@ SettingChoice = Literal[
     "timezone",
 ]
 assert set(StatusChoice.__args__) == {s.value for s in Status}  # type: ignore[attr-defined]
+assert set(SettingChoice.__args__) == set(SETTING_NAMES)  # type: ignore[attr-defined]
 
 
 def build_tree(tree: app_commands.CommandTree[Any], commands: Commands) -> None:
