@@ -19,18 +19,17 @@ class Channels:
 
     def __init__(self, core: Core) -> None:
         self.core = core
-        self._ideas: dict[tuple[str, str], int | None] = {}
 
     async def is_idea_channel(self, where: Where) -> bool:
         """True when the channel is one of its board's idea channels."""
         if where.channel_id is None:
             return False
         key = (where.platform, where.channel_id)
-        if key not in self._ideas:
-            self._ideas[key] = await self.core.db.read(
+        if key not in self.core.idea_channels:
+            self.core.idea_channels[key] = await self.core.db.read(
                 board_rows.board_for_channel, where.platform, where.channel_id, "ideas"
             )
-        board_id = self._ideas[key]
+        board_id = self.core.idea_channels[key]
         return board_id is not None and board_id == (await self.core.board_for(where)).id
 
     async def set_channel(self, where: Where, actor: Actor, purpose: str, enabled: bool) -> Board:
@@ -60,7 +59,7 @@ class Channels:
             )
 
         await self.core.db.write(store)
-        self._ideas.pop((where.platform, channel_id), None)
+        self.core.idea_channels.pop((where.platform, channel_id), None)
         return board
 
     async def channels(self, board: Board, purpose: str) -> list[Where]:

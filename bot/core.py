@@ -68,6 +68,8 @@ class Core:
         self._indexes: dict[int, SimilarityIndex] = {}
         self._index_locks: dict[int, asyncio.Lock] = {}
         self._members: dict[tuple[str, str], tuple[int, str]] = {}
+        # (platform, channel id) -> board id of an idea channel, None when it is none.
+        self.idea_channels: dict[tuple[str, str], int | None] = {}
 
     def now(self) -> str:
         return to_db(self.clock())
@@ -125,8 +127,9 @@ class Core:
         return self._remember(_board(row))
 
     def forget_places(self) -> None:
-        """Drop the place-to-board cache (after a workspace moved to another board)."""
+        """Drop the place-to-board caches (after a workspace moved to another board)."""
         self._boards_by_place.clear()
+        self.idea_channels.clear()
 
     # -- ideas --------------------------------------------------------------
 

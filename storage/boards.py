@@ -202,3 +202,51 @@ def advance_cursor(db: Database, platform: str, channel_id: str, message_id: str
         " VALUES (?, ?, ?)",
         [platform, channel_id, message_id],
     )
+
+
+def add_link_code(
+    db: Database, code: str, board_id: int, actor_id: int | None, created_at: str, expires_at: str
+) -> None:
+    db.execute(
+        "INSERT INTO link_codes (code, board_id, created_by, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [code, board_id, actor_id, created_at, expires_at],
+    )
+
+
+def link_code(db: Database, code: str) -> tuple[int, str, str | None] | None:
+    """(board_id, expires_at, used_at) of a code, if it exists."""
+    row = db.execute(
+        "SELECT board_id, expires_at, used_at FROM link_codes WHERE code = ?", [code]
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]), row[2])
+
+
+def use_link_code(db: Database, code: str, platform: str, workspace_id: str, at: str) -> bool:
+    """Mark the code used; False when it was used meanwhile."""
+    cursor = db.execute(
+        "UPDATE link_codes SET used_at = ?, used_by_platform = ?, used_by_workspace = ?"
+        " WHERE code = ? AND used_at IS NULL",
+        [at, platform, workspace_id, code],
+    )
+    return cursor.rowcount == 1
+
+
+def move_workspace(db: Database, platform: str, workspace_id: str, board_id: int) -> None:
+    """Attach a workspace, and its channels, to another board."""
+    db.execute(
+        "UPDATE workspaces SET board_id = ? WHERE platform = ? AND workspace_id = ?",
+        [board_id, platform, workspace_id],
+    )
+    db.execute(
+        "UPDATE channels SET board_id = ? WHERE platform = ? AND workspace_id = ?",
+        [board_id, platform, workspace_id],
+    )
+
+
+def idea_count(db: Database, board_id: int) -> int:
+    return int(
+        db.execute(
+            "SELECT COUNT(*) FROM ideas WHERE board_id = ? AND deleted_at IS NULL", [board_id]
+        ).fetchone()[0]
+    )

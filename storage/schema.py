@@ -219,3 +219,23 @@ def reactions_removed(db: Database) -> None:
         "CREATE INDEX reactions_removed ON reactions(board_id, removed_at, added_at, idea_id)"
         " WHERE removed_at IS NOT NULL",
     )
+
+
+@migrations(name="0005_link_codes")
+def link_codes(db: Database) -> None:
+    # One-time codes a board's moderator hands out to attach another community.
+    _run(
+        db,
+        """
+        CREATE TABLE link_codes (
+            code TEXT PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            created_by INTEGER,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            used_by_platform TEXT,
+            used_by_workspace TEXT
+        )
+        """,
+    )

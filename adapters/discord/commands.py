@@ -32,6 +32,7 @@ from bot.domain import (
     UnmergeIdea,
 )
 from bot.errors import IdeabotError, NotAllowed
+from bot.linking import CODE_LIFETIME, Linking
 from bot.moderation import is_moderator
 from bot.results import Merged, StatusChanged
 
@@ -47,6 +48,7 @@ class Commands:
         self.app = app
         self.channels = channels
         self.events = events
+        self.linking = Linking(app.core)
 
     async def _actor(self, interaction: discord.Interaction) -> Actor:
         board = await self.app.core.board_for(convert.where(interaction.guild))
@@ -358,6 +360,33 @@ class Commands:
 
         await self.run(interaction, work)
 
+    async def link(self, interaction: discord.Interaction) -> None:
+        async def work() -> None:
+            made = await self.linking.make_code(
+                self._where(interaction), await self._actor(interaction)
+            )
+            minutes = int(CODE_LIFETIME.total_seconds() // 60)
+            await self._say(
+                interaction,
+                f"Link code for board `{made.board.name}`: **{made.code}**\n"
+                f"A moderator of the other community runs `/ideabot join code:{made.code}` "
+                f"within {minutes} minutes; the code works once.",
+                ephemeral=True,
+            )
+
+        await self.run(interaction, work)
+
+    async def join(self, interaction: discord.Interaction, code: str) -> None:
+        async def work() -> None:
+            board = await self.linking.join(
+                self._where(interaction), await self._actor(interaction), code
+            )
+            await self._say(
+                interaction, f"This server now shares board `{board.name}`.", ephemeral=True
+            )
+
+        await self.run(interaction, work)
+
     async def answer_suggestion(
         self, interaction: discord.Interaction, idea: int, candidate: int, same: bool
     ) -> None:
@@ -474,6 +503,14 @@ def build_tree(tree: app_commands.CommandTree[Any], commands: Commands) -> None:
         reason: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         await commands.delete(interaction, number, reason)
+
+    @mod.command(name="link", description="Get a one-time code to share this board")
+    async def link(interaction: discord.Interaction) -> None:
+        await commands.link(interaction)
+
+    @mod.command(name="join", description="Share another community's board, with its code")
+    async def join(interaction: discord.Interaction, code: app_commands.Range[str, 1, 40]) -> None:
+        await commands.join(interaction, code)
 
     config = app_commands.Group(name="config", description="Board settings", parent=mod)
 

@@ -10,6 +10,7 @@ import pytest
 
 from adapters.discord.bot import IdeaBot
 from bot.app import App
+from bot.domain import Where
 from tests.adapters.discord.conftest import World, configure, connected, handled, outcome
 from tests.fakes.discord import FakeDiscord, FakeInteraction, FakeMember, FakeMessage
 
@@ -310,3 +311,22 @@ async def test_forum_posts_become_ideas(
         lambda: any(m.author.id == fake.bot_user.id for m in fake.messages(post_thread)),
         what="reply in post",
     )
+
+
+async def test_link_and_join_between_two_servers(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App
+) -> None:
+    other = fake.add_guild("Sister community")
+    await fake.wait_for(lambda: bot.get_guild(other.id) is not None, what="second guild")
+    refused = await fake.slash(
+        other, other.add_channel("x"), other.owner, "ideabot", ["join"], {"code": "WRONGCODE7"}
+    )
+    assert "not known" in (await refused.responded())["data"]["content"]
+    _, text = await command(fake, world, world.owner, ["link"])
+    code = text.split("**")[1]
+    joined = await fake.slash(
+        other, other.add_channel("y"), other.owner, "ideabot", ["join"], {"code": code}
+    )
+    assert "now shares board" in (await joined.responded())["data"]["content"]
+    sister = Where(platform="discord", workspace_id=str(other.id))
+    assert (await app.core.board_for(sister)).id == (await app.core.board_for(world.where())).id

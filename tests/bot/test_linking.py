@@ -1,0 +1,103 @@
+"""Linking communities to one board: one-time codes, refused when wrong, used or expired."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from bot.channels import Channels
+from bot.domain import Actor, Person, Where
+from bot.errors import NotAllowed
+from bot.linking import CODE_LIFETIME, InvalidCode, Linking
+from bot.results import Merged, PossibleDuplicate
+from tests.conftest import FakeClock, draft, vote
+
+DISCORD = Where(platform="discord", workspace_id="g1", channel_id="d-ideas", workspace_name="G")
+SLACK = Where(platform="slack", workspace_id="T1", channel_id="C-ideas", workspace_name="T")
+
+
+def mod(where: Where, name: str = "mod") -> Actor:
+    return Actor(
+        person=Person(platform=where.platform, user_id=f"{name}-{where.platform}", name=name),
+        is_moderator=True,
+    )
+
+
+def member(where: Where) -> Actor:
+    return Actor(person=Person(platform=where.platform, user_id="m", name="m"))
+
+
+async def test_a_code_attaches_another_community_once(app: App) -> None:
+    linking = Linking(app.core)
+    made = await linking.make_code(DISCORD, mod(DISCORD))
+    joined = await linking.join(SLACK, mod(SLACK), made.code.lower()[:5] + "-" + made.code[5:])
+    assert joined.id == made.board.id
+    assert (await app.core.board_for(SLACK)).id == (await app.core.board_for(DISCORD)).id
+    other = Where(platform="slack", workspace_id="T2", channel_id="C2")
+    with pytest.raises(InvalidCode, match="used already"):
+        await linking.join(other, mod(other), made.code)
+
+
+async def test_shared_board_shares_ideas_votes_and_duplicates(app: App) -> None:
+    linking = Linking(app.core)
+    channels = Channels(app.core)
+    await linking.join(SLACK, mod(SLACK), (await linking.make_code(DISCORD, mod(DISCORD))).code)
+    await channels.set_channel(SLACK, mod(SLACK), "ideas", True)
+    assert await channels.is_idea_channel(SLACK)
+    await app.ideas.submit(
+        draft(
+            "Add a dark mode to the app. The white screen is too bright.",
+            message_id="d1",
+            where=DISCORD,
+        )
+    )
+    result = await app.ideas.submit(
+        draft(
+            "Add a dark mode to the app, the white screen is far too bright.",
+            "sam",
+            message_id="s1",
+            where=SLACK,
+        )
+    )
+    assert isinstance(result, Merged | PossibleDuplicate)
+    await app.ideas.react(vote("d1", "bob", where=DISCORD))
+    await app.ideas.react(vote("s1", "sue", where=SLACK, emoji="+1"))
+    board = await app.core.board_for(SLACK)
+    top = await app.queries.top(board, 5)
+    assert top[0].number == 1
+    if isinstance(result, Merged):
+        assert top[0].votes == 2
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [("nonsense", "not a link code"), ("ABCDEFGHJK", "not known")],
+)
+async def test_wrong_codes_are_refused(app: App, code: str, message: str) -> None:
+    with pytest.raises(InvalidCode, match=message):
+        await Linking(app.core).join(SLACK, mod(SLACK), code)
+    assert (await app.core.board_for(SLACK)).id != (await app.core.board_for(DISCORD)).id
+
+
+async def test_expired_codes_and_non_moderators_are_refused(app: App, clock: FakeClock) -> None:
+    linking = Linking(app.core)
+    with pytest.raises(NotAllowed):
+        await linking.make_code(DISCORD, member(DISCORD))
+    made = await linking.make_code(DISCORD, mod(DISCORD))
+    with pytest.raises(NotAllowed):
+        await linking.join(SLACK, member(SLACK), made.code)
+    clock.advance(seconds=CODE_LIFETIME.total_seconds())
+    with pytest.raises(InvalidCode, match="expired"):
+        await linking.join(SLACK, mod(SLACK), made.code)
+    assert (await app.core.board_for(SLACK)).id != made.board.id
+
+
+async def test_a_board_with_ideas_cannot_be_hidden_by_joining(app: App) -> None:
+    linking = Linking(app.core)
+    await app.ideas.submit(draft("Export routes as GPX", message_id="s1", where=SLACK))
+    made = await linking.make_code(DISCORD, mod(DISCORD))
+    with pytest.raises(InvalidCode, match="already holds 1 ideas"):
+        await linking.join(SLACK, mod(SLACK), made.code)
+    own = await linking.make_code(SLACK, mod(SLACK))
+    with pytest.raises(InvalidCode, match="on that board already"):
+        await linking.join(SLACK, mod(SLACK), own.code)
