@@ -365,22 +365,31 @@ def run(db_path: Path | None) -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if settings.discord_token is None:
-        _fail("no platform token set: put DISCORD_TOKEN in the environment or .env")
+    if settings.discord_token is None and settings.slack_bot_token is None:
+        _fail(
+            "no platform token set: put DISCORD_TOKEN or SLACK_BOT_TOKEN in the environment or .env"
+        )
+    slack_http = settings.slack_signing_secret is not None and settings.slack_port is not None
+    if settings.slack_bot_token is not None and settings.slack_app_token is None and not slack_http:
+        _fail(
+            "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET and SLACK_PORT"
+            " (HTTP mode)"
+        )
 
     async def serve() -> None:
         # The one place that builds everything: store, model, core, adapters.
-        from adapters.discord.bot import IdeaBot, point_at
         from bot.channels import Channels
 
         app = await build_app(settings, db_path=db_path)
         try:
             await app.core.embedder.embed(["warm up"])  # load the model before the first idea
-            point_at(settings.discord_api_base, settings.discord_gateway_url)
-            client = IdeaBot(app, Channels(app.core))
-            assert settings.discord_token is not None
-            async with client:
-                await client.start(settings.discord_token.get_secret_value())
+            channels = Channels(app.core)
+            runs = []
+            if settings.discord_token is not None:
+                runs.append(_discord(settings, app, channels))
+            if settings.slack_bot_token is not None:
+                runs.append(_slack(settings, app, channels))
+            await asyncio.gather(*runs)
         finally:
             await app.close()
 
@@ -388,3 +397,44 @@ def run(db_path: Path | None) -> None:
         _run(serve())
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+async def _discord(settings: Settings, app: App, channels: Any) -> None:
+    from adapters.discord.bot import IdeaBot, point_at
+
+    assert settings.discord_token is not None
+    point_at(settings.discord_api_base, settings.discord_gateway_url)
+    async with IdeaBot(app, channels) as client:
+        await client.start(settings.discord_token.get_secret_value())
+
+
+async def _slack(settings: Settings, app: App, channels: Any) -> None:
+    import logging
+
+    from aiohttp import web
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    from adapters.slack.app import build_slack_app, web_client
+
+    assert settings.slack_bot_token is not None
+    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    secret = settings.slack_signing_secret
+    bolt, handlers = build_slack_app(
+        app, channels, client, signing_secret=secret.get_secret_value() if secret else "unused"
+    )
+    auth = await client.auth_test()
+    handlers.bot_user_id = str(auth.get("user_id"))
+    await handlers.catch_up(str(auth.get("team_id")))
+    if settings.slack_app_token is not None:
+        socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+        await socket.start_async()
+        return
+    runner = web.AppRunner(bolt.web_app(path="/slack/events"))
+    await runner.setup()
+    site = web.TCPSite(runner, "0.0.0.0", settings.slack_port)
+    await site.start()
+    logging.getLogger(__name__).info("Slack HTTP mode on port %s", settings.slack_port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -27,3 +27,12 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     discord_api_base: str | None = Field(default=None, validation_alias="DISCORD_API_BASE")
     discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
+
+    # Slack: bot token; Socket Mode with an app token, or HTTP with a signing secret and port.
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    slack_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="SLACK_PORT")
+    slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
