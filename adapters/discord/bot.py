@@ -11,8 +11,9 @@ import yarl
 from discord import app_commands
 
 from adapters.discord.buttons import SuggestionButton
-from adapters.discord.commands import Commands, build_tree
+from adapters.discord.commands import Commands
 from adapters.discord.events import NO_PINGS, Events
+from adapters.discord.tree import build_tree
 from bot.app import App
 from bot.channels import Channels
 

@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.handlers import ButtonRefused, SlackHandlers
+from adapters.slack.commands import ButtonRefused, SlackCommands
+from adapters.slack.handlers import SlackHandlers
 from bot.app import App
 from bot.channels import Channels
 
@@ -36,6 +37,7 @@ def build_slack_app(
         process_before_response=process_before_response,
     )
     handlers = SlackHandlers(app, channels, client)
+    commands = SlackCommands(handlers)
 
     @bolt.event("message")
     async def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -52,22 +54,22 @@ def build_slack_app(
     @bolt.command("/idea")
     async def idea(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await respond(text=await handlers.idea_command(command), response_type="ephemeral")
+        await respond(text=await commands.idea_command(command), response_type="ephemeral")
 
     @bolt.command("/ideas")
     async def ideas(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await respond(text=await handlers.ideas_command(command), response_type="ephemeral")
+        await respond(text=await commands.ideas_command(command), response_type="ephemeral")
 
     @bolt.command("/ideabot")
     async def ideabot(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await respond(text=await handlers.ideabot_command(command), response_type="ephemeral")
+        await respond(text=await commands.ideabot_command(command), response_type="ephemeral")
 
     @bolt.shortcut("save_as_idea")
     async def save(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await respond(text=await handlers.save_shortcut(shortcut), response_type="ephemeral")
+        await respond(text=await commands.save_shortcut(shortcut), response_type="ephemeral")
 
     @bolt.action(re.compile(r"^ideabot_dup_"))
     async def duplicate_button(
@@ -75,7 +77,7 @@ def build_slack_app(
     ) -> None:
         await ack()
         try:
-            text = await handlers.answer_button(body, action)
+            text = await commands.answer_button(body, action)
         except ButtonRefused as refused:
             await respond(text=refused.message, response_type="ephemeral", replace_original=False)
             return

@@ -16,34 +16,25 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
-from adapters.slack.parse import Parsed, parse_ideabot, parse_ideas
 from bot.app import App
 from bot.boards import BoardSettings
 from bot.channels import Channels
-from bot.digest import build_digest, last_full_week
 from bot.domain import (
     Actor,
-    AnswerSuggestion,
-    DeleteIdea,
     IdeaDraft,
-    MergeIdeas,
     MessageDeleted,
     MessageEdited,
     Person,
     ReactionChange,
-    SetStatus,
-    UnmergeIdea,
     Where,
 )
-from bot.errors import IdeabotError, NotAllowed
+from bot.errors import IdeabotError
 from bot.linking import Linking
-from bot.moderation import is_moderator
 from bot.results import (
     AlreadyCaptured,
     Merged,
     PossibleDuplicate,
     ReactResult,
-    StatusChanged,
     SubmitResult,
 )
 
@@ -245,207 +236,6 @@ class SlackHandlers:
             )
         )
 
-    # -- commands -----------------------------------------------------------
-
-    async def idea_command(self, command: dict[str, Any]) -> str:
-        """/idea text: posts the idea in the channel; what to tell the user privately."""
-        where = Where(
-            platform=PLATFORM,
-            workspace_id=str(command.get("team_id")),
-            channel_id=str(command.get("channel_id")),
-        )
-        text = str(command.get("text") or "")
-        person = await self.person(str(command.get("user_id")))
-        try:
-            result = await self.app.ideas.submit(
-                IdeaDraft(
-                    where=where,
-                    author=person,
-                    text=text,
-                    created_at=datetime.now(UTC),
-                    source="command",
-                )
-            )
-        except IdeabotError as exc:
-            return exc.message
-        idea = result.idea
-        title = render.escape(render.clip(idea.title, 200))
-        body = f"*#{idea.number}* {title} · by {render.escape(person.name)}"
-        posted = await self.safely(
-            self.client.chat_postMessage(
-                channel=str(command.get("channel_id")), text=body, blocks=[render.section(body)]
-            )
-        )
-        if posted:
-            await self.app.ideas.link_message(where, idea.number, str(posted["ts"]))
-            settings = (await self.app.core.board_for(where)).settings
-            await self.safely(
-                self.client.reactions_add(
-                    channel=str(command.get("channel_id")),
-                    timestamp=str(posted["ts"]),
-                    name=vote_emoji(settings),
-                )
-            )
-        if isinstance(result, Merged):
-            return render.merged(result)[0]
-        if isinstance(result, PossibleDuplicate):
-            return (
-                "Saved. It may be the same as "
-                + ", ".join(f"#{c.idea.number}" for c in result.candidates)
-                + "."
-            )
-        return f"Saved as idea #{idea.number}."
-
-    async def save_shortcut(self, shortcut: dict[str, Any]) -> str:
-        team = str((shortcut.get("team") or {}).get("id") or "")
-        channel = str((shortcut.get("channel") or {}).get("id") or "")
-        message = shortcut.get("message") or {}
-        if message.get("bot_id") or not message.get("user"):
-            return "Messages from bots can't be saved as ideas."
-        where = Where(platform=PLATFORM, workspace_id=team, channel_id=channel)
-        result = await self.capture(where, message, None, source="action")
-        if result is None:
-            return "That message could not be saved (see the reply in its thread)."
-        return f"Saved as idea #{result.idea.number}."
-
-    async def ideas_command(self, command: dict[str, Any]) -> str:
-        where = Where(
-            platform=PLATFORM,
-            workspace_id=str(command.get("team_id")),
-            channel_id=str(command.get("channel_id")),
-        )
-        try:
-            parsed = parse_ideas(str(command.get("text") or ""))
-            board = await self.app.core.board_for(where)
-            if parsed.action == "top":
-                ideas = await self.app.queries.top(board, parsed.numbers[0])
-                return (
-                    "\n".join(f"{i}. {render.idea_line(x)}" for i, x in enumerate(ideas, 1))
-                    or "No open ideas yet."
-                )
-            if parsed.action == "search":
-                hits = await self.app.queries.search(board, parsed.rest)
-                return "\n".join(f"• {render.candidate_line(h)}" for h in hits) or "No ideas match."
-            idea = await self.app.queries.show(board, parsed.numbers[0])
-            return f"{render.idea_line(idea)}\n{render.escape(render.clip(idea.body, 2500))}"
-        except IdeabotError as exc:
-            return exc.message
-
-    async def ideabot_command(self, command: dict[str, Any]) -> str:
-        where = Where(
-            platform=PLATFORM,
-            workspace_id=str(command.get("team_id")),
-            channel_id=str(command.get("channel_id")),
-        )
-        try:
-            parsed = parse_ideabot(str(command.get("text") or ""))
-            actor = await self.actor(str(command.get("user_id")))
-            return await self._moderate(where, actor, parsed)
-        except IdeabotError as exc:
-            return exc.message
-
-    async def _moderate(self, where: Where, actor: Actor, parsed: Parsed) -> str:
-        moderation = self.app.moderation
-        n = parsed.numbers
-        if parsed.action == "merge":
-            merged = await moderation.merge(
-                MergeIdeas(where=where, actor=actor, number=n[0], into=n[1])
-            )
-            return (
-                f"Merged #{n[0]} into #{merged.into.number}; it has {merged.into.votes} votes now."
-            )
-        if parsed.action == "unmerge":
-            done = await moderation.unmerge(UnmergeIdea(where=where, actor=actor, number=n[0]))
-            return f"#{n[0]} stands alone again with {done.idea.votes} votes."
-        if parsed.action == "status":
-            changed = await moderation.set_status(
-                SetStatus(
-                    where=where,
-                    actor=actor,
-                    number=n[0],
-                    status=parsed.words[0],
-                    note=parsed.rest or None,
-                )
-            )
-            await self.close_the_loop(changed)
-            return f"#{n[0]} is now {render.STATUS_LABEL[changed.new]}."
-        if parsed.action == "delete":
-            await moderation.delete(
-                DeleteIdea(where=where, actor=actor, number=n[0], reason=parsed.rest or None)
-            )
-            return f"Deleted #{n[0]}."
-        board = await self.app.core.board_for(where)
-        if parsed.action == "link":
-            made = await self.linking.make_code(where, actor)
-            return (
-                f"Link code for board `{made.board.name}`: *{made.code}*. A moderator of the"
-                f" other community runs `/ideabot join {made.code}` within 15 minutes."
-            )
-        if parsed.action == "join":
-            joined = await self.linking.join(where, actor, parsed.words[0])
-            return f"This workspace now shares board `{joined.name}`."
-        if not is_moderator(board, actor):
-            raise NotAllowed("Only moderators can do that.")
-        if parsed.action == "config set":
-            updated = await moderation.configure(where, actor, parsed.words[0], parsed.rest)
-            return f"`{parsed.words[0]}` is now `{updated.settings.to_json()[parsed.words[0]]}`."
-        if parsed.action == "config channel":
-            purpose, state = parsed.words
-            await self.channels.set_channel(where, actor, purpose, state == "on")
-            now = "now" if state == "on" else "no longer"
-            return f"<#{where.channel_id}> is {now} an {purpose} channel."
-        if parsed.action == "config show":
-            data = board.settings.to_json()
-            return "\n".join(
-                [f"Board `{board.name}`"]
-                + [f"`{k}`: `{v}`" for k, v in data.items() if k != "extra"]
-            )
-        period = last_full_week(self.app.core.clock(), board.settings.zone)
-        digest = await build_digest(self.app.core, board, period)
-        return "\n".join(
-            b["text"]["text"] for b in render.digest_blocks(digest)[0] if b.get("type") == "section"
-        )
-
-    async def close_the_loop(self, changed: StatusChanged) -> None:
-        """Tell the voters in the idea's thread: the only message that mentions anybody."""
-        if not changed.notify and changed.new not in ("planned", "done", "declined"):
-            return
-        source = next(((c, m) for p, c, m in changed.messages if p == PLATFORM), None)
-        if source is None:
-            return
-        channel, ts = source
-        for text in render.mention_chunks(render.status_announcement(changed), changed.notify):
-            await self.safely(
-                self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
-            )
-
-    async def answer_button(self, body: dict[str, Any], action: dict[str, Any]) -> str:
-        try:
-            number, candidate, same = (int(x) for x in str(action.get("value")).split(":"))
-        except ValueError:
-            return "That button is not one of ideabot's."
-        where = Where(
-            platform=PLATFORM,
-            workspace_id=str((body.get("team") or {}).get("id")),
-            channel_id=str((body.get("channel") or {}).get("id")),
-        )
-        try:
-            result = await self.app.moderation.answer_suggestion(
-                AnswerSuggestion(
-                    where=where,
-                    actor=await self.actor(str((body.get("user") or {}).get("id"))),
-                    number=number,
-                    candidate=candidate,
-                    same=bool(same),
-                )
-            )
-        except IdeabotError as exc:
-            raise ButtonRefused(exc.message) from None
-        if isinstance(result, Merged):
-            into = result.into
-            return f"Merged: #{number} is the same idea as #{into.number} ({into.votes} votes)."
-        return f"Kept #{number} as a separate idea."
-
     # -- catch-up -----------------------------------------------------------
 
     async def catch_up(self, team_id: str) -> None:
@@ -506,7 +296,3 @@ class SlackHandlers:
             await self.app.ideas.reconcile_votes(
                 place, str(message["ts"]), name, people, datetime.now(UTC)
             )
-
-
-class ButtonRefused(IdeabotError):
-    """A button press that is refused; said privately to the presser."""

@@ -1,0 +1,142 @@
+"""Registration of every application command on the tree, with its options and limits."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+
+from adapters.discord.commands import MOD_PERMISSIONS, Commands
+from bot.boards import SETTING_NAMES
+from bot.domain import Status
+
+StatusChoice = Literal["open", "under_review", "planned", "in_progress", "done", "declined"]
+SettingChoice = Literal[
+    "vote_emoji",
+    "suggest",
+    "auto_merge",
+    "moderator_roles",
+    "moderator_users",
+    "banned_users",
+    "digest_weekday",
+    "digest_hour",
+    "timezone",
+]
+assert set(StatusChoice.__args__) == {s.value for s in Status}  # type: ignore[attr-defined]
+assert set(SettingChoice.__args__) == set(SETTING_NAMES)  # type: ignore[attr-defined]
+
+
+def build_tree(tree: app_commands.CommandTree[Any], commands: Commands) -> None:
+    """Register every command on ``tree``."""
+
+    @tree.command(name="idea", description="Post an idea to the board")
+    @app_commands.describe(text="Your idea: a short first line, then details")
+    @app_commands.guild_only()
+    async def idea(
+        interaction: discord.Interaction, text: app_commands.Range[str, 1, 6000]
+    ) -> None:
+        await commands.idea(interaction, text)
+
+    @tree.context_menu(name="Save as idea")
+    @app_commands.guild_only()
+    async def save(interaction: discord.Interaction, message: discord.Message) -> None:
+        await commands.save_as_idea(interaction, message)
+
+    ideas = app_commands.Group(name="ideas", description="Browse the idea board", guild_only=True)
+
+    @ideas.command(name="top", description="The open ideas with the most votes")
+    async def top(
+        interaction: discord.Interaction, count: app_commands.Range[int, 1, 25] = 10
+    ) -> None:
+        await commands.top(interaction, count)
+
+    @ideas.command(name="search", description="Ideas like your words")
+    async def search(
+        interaction: discord.Interaction, query: app_commands.Range[str, 1, 500]
+    ) -> None:
+        await commands.search(interaction, query)
+
+    @ideas.command(name="show", description="One idea by number")
+    async def show(
+        interaction: discord.Interaction, number: app_commands.Range[int, 1, 10**9]
+    ) -> None:
+        await commands.show(interaction, number)
+
+    mod = app_commands.Group(
+        name="ideabot",
+        description="Moderate the idea board",
+        guild_only=True,
+        default_permissions=MOD_PERMISSIONS,
+    )
+
+    @mod.command(name="merge", description="Merge an idea into another")
+    async def merge(
+        interaction: discord.Interaction,
+        number: app_commands.Range[int, 1, 10**9],
+        into: app_commands.Range[int, 1, 10**9],
+    ) -> None:
+        await commands.merge(interaction, number, into)
+
+    @mod.command(name="unmerge", description="Undo a merge")
+    async def unmerge(
+        interaction: discord.Interaction, number: app_commands.Range[int, 1, 10**9]
+    ) -> None:
+        await commands.unmerge(interaction, number)
+
+    @mod.command(name="status", description="Set an idea's status, with a note for its voters")
+    async def status(
+        interaction: discord.Interaction,
+        number: app_commands.Range[int, 1, 10**9],
+        status: StatusChoice,
+        note: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        await commands.status(interaction, number, status, note)
+
+    @mod.command(name="delete", description="Withdraw an idea (its history is kept)")
+    async def delete(
+        interaction: discord.Interaction,
+        number: app_commands.Range[int, 1, 10**9],
+        reason: app_commands.Range[str, 1, 500] | None = None,
+    ) -> None:
+        await commands.delete(interaction, number, reason)
+
+    @mod.command(name="link", description="Get a one-time code to share this board")
+    async def link(interaction: discord.Interaction) -> None:
+        await commands.link(interaction)
+
+    @mod.command(name="join", description="Share another community's board, with its code")
+    async def join(interaction: discord.Interaction, code: app_commands.Range[str, 1, 40]) -> None:
+        await commands.join(interaction, code)
+
+    config = app_commands.Group(name="config", description="Board settings", parent=mod)
+
+    @config.command(name="set", description="Change a board setting")
+    async def config_set(
+        interaction: discord.Interaction,
+        setting: SettingChoice,
+        value: app_commands.Range[str, 1, 500],
+    ) -> None:
+        await commands.config_set(interaction, setting, value)
+
+    @config.command(name="show", description="Show the board's settings and channels")
+    async def config_show(interaction: discord.Interaction) -> None:
+        await commands.config_show(interaction)
+
+    @config.command(name="channel", description="Make a channel an idea or digest channel")
+    async def config_channel(
+        interaction: discord.Interaction,
+        purpose: Literal["ideas", "digest"],
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+        enabled: bool = True,
+    ) -> None:
+        await commands.config_channel(interaction, purpose, channel, enabled)
+
+    digest = app_commands.Group(name="digest", description="The weekly digest", parent=mod)
+
+    @digest.command(name="preview", description="Show last week's digest to you only")
+    async def preview(interaction: discord.Interaction) -> None:
+        await commands.digest_preview(interaction)
+
+    tree.add_command(ideas)
+    tree.add_command(mod)

@@ -1,0 +1,234 @@
+"""Slack slash commands, the "Save as idea" shortcut and the duplicate buttons."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.slack import render
+from adapters.slack.handlers import PLATFORM, SlackHandlers, vote_emoji
+from adapters.slack.parse import Parsed, parse_ideabot, parse_ideas
+from bot.digest import build_digest, last_full_week
+from bot.domain import (
+    Actor,
+    AnswerSuggestion,
+    DeleteIdea,
+    IdeaDraft,
+    MergeIdeas,
+    SetStatus,
+    UnmergeIdea,
+    Where,
+)
+from bot.errors import IdeabotError, NotAllowed
+from bot.moderation import is_moderator
+from bot.results import Merged, PossibleDuplicate, StatusChanged
+
+
+class ButtonRefused(IdeabotError):
+    """A button press that is refused; said privately to the presser."""
+
+
+class SlackCommands:
+    """What each command, shortcut and button does; the handlers carry the shared parts."""
+
+    def __init__(self, handlers: SlackHandlers) -> None:
+        self.handlers = handlers
+
+    async def idea_command(self, command: dict[str, Any]) -> str:
+        """/idea text: posts the idea in the channel; what to tell the user privately."""
+        where = Where(
+            platform=PLATFORM,
+            workspace_id=str(command.get("team_id")),
+            channel_id=str(command.get("channel_id")),
+        )
+        text = str(command.get("text") or "")
+        person = await self.handlers.person(str(command.get("user_id")))
+        try:
+            result = await self.handlers.app.ideas.submit(
+                IdeaDraft(
+                    where=where,
+                    author=person,
+                    text=text,
+                    created_at=datetime.now(UTC),
+                    source="command",
+                )
+            )
+        except IdeabotError as exc:
+            return exc.message
+        idea = result.idea
+        title = render.escape(render.clip(idea.title, 200))
+        body = f"*#{idea.number}* {title} · by {render.escape(person.name)}"
+        posted = await self.handlers.safely(
+            self.handlers.client.chat_postMessage(
+                channel=str(command.get("channel_id")), text=body, blocks=[render.section(body)]
+            )
+        )
+        if posted:
+            await self.handlers.app.ideas.link_message(where, idea.number, str(posted["ts"]))
+            settings = (await self.handlers.app.core.board_for(where)).settings
+            await self.handlers.safely(
+                self.handlers.client.reactions_add(
+                    channel=str(command.get("channel_id")),
+                    timestamp=str(posted["ts"]),
+                    name=vote_emoji(settings),
+                )
+            )
+        if isinstance(result, Merged):
+            return render.merged(result)[0]
+        if isinstance(result, PossibleDuplicate):
+            return (
+                "Saved. It may be the same as "
+                + ", ".join(f"#{c.idea.number}" for c in result.candidates)
+                + "."
+            )
+        return f"Saved as idea #{idea.number}."
+
+    async def save_shortcut(self, shortcut: dict[str, Any]) -> str:
+        team = str((shortcut.get("team") or {}).get("id") or "")
+        channel = str((shortcut.get("channel") or {}).get("id") or "")
+        message = shortcut.get("message") or {}
+        if message.get("bot_id") or not message.get("user"):
+            return "Messages from bots can't be saved as ideas."
+        where = Where(platform=PLATFORM, workspace_id=team, channel_id=channel)
+        result = await self.handlers.capture(where, message, None, source="action")
+        if result is None:
+            return "That message could not be saved (see the reply in its thread)."
+        return f"Saved as idea #{result.idea.number}."
+
+    async def ideas_command(self, command: dict[str, Any]) -> str:
+        where = Where(
+            platform=PLATFORM,
+            workspace_id=str(command.get("team_id")),
+            channel_id=str(command.get("channel_id")),
+        )
+        try:
+            parsed = parse_ideas(str(command.get("text") or ""))
+            board = await self.handlers.app.core.board_for(where)
+            if parsed.action == "top":
+                ideas = await self.handlers.app.queries.top(board, parsed.numbers[0])
+                return (
+                    "\n".join(f"{i}. {render.idea_line(x)}" for i, x in enumerate(ideas, 1))
+                    or "No open ideas yet."
+                )
+            if parsed.action == "search":
+                hits = await self.handlers.app.queries.search(board, parsed.rest)
+                return "\n".join(f"• {render.candidate_line(h)}" for h in hits) or "No ideas match."
+            idea = await self.handlers.app.queries.show(board, parsed.numbers[0])
+            return f"{render.idea_line(idea)}\n{render.escape(render.clip(idea.body, 2500))}"
+        except IdeabotError as exc:
+            return exc.message
+
+    async def ideabot_command(self, command: dict[str, Any]) -> str:
+        where = Where(
+            platform=PLATFORM,
+            workspace_id=str(command.get("team_id")),
+            channel_id=str(command.get("channel_id")),
+        )
+        try:
+            parsed = parse_ideabot(str(command.get("text") or ""))
+            actor = await self.handlers.actor(str(command.get("user_id")))
+            return await self._moderate(where, actor, parsed)
+        except IdeabotError as exc:
+            return exc.message
+
+    async def _moderate(self, where: Where, actor: Actor, parsed: Parsed) -> str:
+        moderation = self.handlers.app.moderation
+        n = parsed.numbers
+        if parsed.action == "merge":
+            merged = await moderation.merge(
+                MergeIdeas(where=where, actor=actor, number=n[0], into=n[1])
+            )
+            return (
+                f"Merged #{n[0]} into #{merged.into.number}; it has {merged.into.votes} votes now."
+            )
+        if parsed.action == "unmerge":
+            done = await moderation.unmerge(UnmergeIdea(where=where, actor=actor, number=n[0]))
+            return f"#{n[0]} stands alone again with {done.idea.votes} votes."
+        if parsed.action == "status":
+            changed = await moderation.set_status(
+                SetStatus(
+                    where=where,
+                    actor=actor,
+                    number=n[0],
+                    status=parsed.words[0],
+                    note=parsed.rest or None,
+                )
+            )
+            await self.close_the_loop(changed)
+            return f"#{n[0]} is now {render.STATUS_LABEL[changed.new]}."
+        if parsed.action == "delete":
+            await moderation.delete(
+                DeleteIdea(where=where, actor=actor, number=n[0], reason=parsed.rest or None)
+            )
+            return f"Deleted #{n[0]}."
+        board = await self.handlers.app.core.board_for(where)
+        if parsed.action == "link":
+            made = await self.handlers.linking.make_code(where, actor)
+            return (
+                f"Link code for board `{made.board.name}`: *{made.code}*. A moderator of the"
+                f" other community runs `/ideabot join {made.code}` within 15 minutes."
+            )
+        if parsed.action == "join":
+            joined = await self.handlers.linking.join(where, actor, parsed.words[0])
+            return f"This workspace now shares board `{joined.name}`."
+        if not is_moderator(board, actor):
+            raise NotAllowed("Only moderators can do that.")
+        if parsed.action == "config set":
+            updated = await moderation.configure(where, actor, parsed.words[0], parsed.rest)
+            return f"`{parsed.words[0]}` is now `{updated.settings.to_json()[parsed.words[0]]}`."
+        if parsed.action == "config channel":
+            purpose, state = parsed.words
+            await self.handlers.channels.set_channel(where, actor, purpose, state == "on")
+            now = "now" if state == "on" else "no longer"
+            return f"<#{where.channel_id}> is {now} an {purpose} channel."
+        if parsed.action == "config show":
+            data = board.settings.to_json()
+            return "\n".join(
+                [f"Board `{board.name}`"]
+                + [f"`{k}`: `{v}`" for k, v in data.items() if k != "extra"]
+            )
+        period = last_full_week(self.handlers.app.core.clock(), board.settings.zone)
+        digest = await build_digest(self.handlers.app.core, board, period)
+        return "\n".join(
+            b["text"]["text"] for b in render.digest_blocks(digest)[0] if b.get("type") == "section"
+        )
+
+    async def close_the_loop(self, changed: StatusChanged) -> None:
+        """Tell the voters in the idea's thread: the only message that mentions anybody."""
+        if not changed.notify and changed.new not in ("planned", "done", "declined"):
+            return
+        source = next(((c, m) for p, c, m in changed.messages if p == PLATFORM), None)
+        if source is None:
+            return
+        channel, ts = source
+        for text in render.mention_chunks(render.status_announcement(changed), changed.notify):
+            await self.handlers.safely(
+                self.handlers.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
+            )
+
+    async def answer_button(self, body: dict[str, Any], action: dict[str, Any]) -> str:
+        try:
+            number, candidate, same = (int(x) for x in str(action.get("value")).split(":"))
+        except ValueError:
+            return "That button is not one of ideabot's."
+        where = Where(
+            platform=PLATFORM,
+            workspace_id=str((body.get("team") or {}).get("id")),
+            channel_id=str((body.get("channel") or {}).get("id")),
+        )
+        try:
+            result = await self.handlers.app.moderation.answer_suggestion(
+                AnswerSuggestion(
+                    where=where,
+                    actor=await self.handlers.actor(str((body.get("user") or {}).get("id"))),
+                    number=number,
+                    candidate=candidate,
+                    same=bool(same),
+                )
+            )
+        except IdeabotError as exc:
+            raise ButtonRefused(exc.message) from None
+        if isinstance(result, Merged):
+            into = result.into
+            return f"Merged: #{number} is the same idea as #{into.number} ({into.votes} votes)."
+        return f"Kept #{number} as a separate idea."
