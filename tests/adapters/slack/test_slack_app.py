@@ -164,6 +164,8 @@ async def test_duplicate_buttons(workspace: Workspace, app: App, same: bool) -> 
     ("text", "answer"),
     [
         ("merge 2 1", "Merged #2 into #1"),
+        ("unmerge 2", "is not merged into another idea"),
+        ("config channel digest", "is now an digest channel"),
         ("status 1 planned Q1 @channel", "#1 is now planned"),
         ("delete 2", "Deleted #2"),
         ("config set suggest 0.6", "`suggest` is now `0.6`"),
