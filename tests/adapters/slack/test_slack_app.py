@@ -172,6 +172,7 @@ async def test_duplicate_buttons(workspace: Workspace, app: App, same: bool) -> 
         ("config show", "vote_emoji"),
         ("digest preview", "ideas on the board"),
         ("link", "Link code"),
+        ("join ABCDEFGHJK", "not known"),
     ],
 )
 async def test_moderator_commands_allowed_and_refused(
