@@ -24,7 +24,6 @@ from bot.domain import (
 )
 from bot.errors import IdeabotError
 from bot.render import digest_markdown
-from bot.results import Merged, PossibleDuplicate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DEMO_EVENTS = EXAMPLES / "community.jsonl"
@@ -142,14 +141,6 @@ async def replay(app: App, events: list[dict[str, Any]], clock: DemoClock) -> Re
         else:
             raise IdeabotError(f"unknown demo event type {kind!r}")
     return summary
-
-
-def describe(result: object) -> str:
-    if isinstance(result, Merged):
-        return f"merged into #{result.into.number}"
-    if isinstance(result, PossibleDuplicate):
-        return "possible duplicate of " + ", ".join(f"#{c.idea.number}" for c in result.candidates)
-    return "new"
 
 
 def demo_period(summary: ReplaySummary) -> Period:

@@ -155,24 +155,6 @@ def log_action(
     )
 
 
-def moderation_log(db: Database, board_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT l.at, m.platform, m.user_id, m.name, l.action, l.details FROM moderation_log l"
-        " LEFT JOIN members m ON m.id = l.actor_id WHERE l.board_id = ?"
-        " ORDER BY l.id DESC LIMIT ?",
-        [board_id, limit],
-    ).fetchall()
-    return [
-        {
-            "at": r[0],
-            "actor": None if r[1] is None else {"platform": r[1], "user_id": r[2], "name": r[3]},
-            "action": r[4],
-            "details": json.loads(r[5]),
-        }
-        for r in rows
-    ]
-
-
 def board_for_channel(db: Database, platform: str, channel_id: str, purpose: str) -> int | None:
     row = db.execute(
         "SELECT board_id FROM channels WHERE platform = ? AND channel_id = ? AND purpose = ?",

@@ -48,15 +48,6 @@ def record_reaction(
     return ReactionOutcome(idea_id=idea_id, number=number, changed=cursor.rowcount > 0)
 
 
-def active_voters_on_message(db: Database, board_id: int, message_row: int) -> list[int]:
-    rows = db.execute(
-        "SELECT DISTINCT member_id FROM reactions WHERE board_id = ? AND message_id = ?"
-        " AND removed_at IS NULL",
-        [board_id, message_row],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 def active_voters(
     db: Database, board_id: int, platform: str, channel_id: str, message_id: str, emoji: str
 ) -> dict[str, int] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -111,9 +111,6 @@ async def connected(fake: FakeDiscord, app: App) -> AsyncIterator[IdeaBot]:
     async with running(fake, client, token=TOKEN):
         await fake.wait_for(client.caught_up.is_set, what="ideabot's catch-up after ready")
         yield client
-
-
-Act = Callable[[], Awaitable[Any]]
 
 
 @pytest.fixture
