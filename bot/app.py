@@ -1,4 +1,5 @@
-"""The one place that builds everything: store, embedder, service, moderation, queries."""
+"""The one place that builds everything: store, embedder, service, moderation, queries,
+the digest scheduler."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.clock import Clock, system_clock
 from bot.core import Core
 from bot.moderation import Moderation
 from bot.queries import Queries
+from bot.scheduler import DigestScheduler
 from bot.service import IdeaService
 from bot.settings import Settings
 from dedupe.embedder import Embedder, SentenceTransformerEmbedder
@@ -21,6 +23,7 @@ class App:
     ideas: IdeaService
     moderation: Moderation
     queries: Queries
+    digests: DigestScheduler
 
     async def close(self) -> None:
         await self.core.db.close()
@@ -42,5 +45,9 @@ async def build_app(
         )
     core = Core(db, embedder, clock=clock, max_idea_length=settings.max_idea_length)
     return App(
-        core=core, ideas=IdeaService(core), moderation=Moderation(core), queries=Queries(core)
+        core=core,
+        ideas=IdeaService(core),
+        moderation=Moderation(core),
+        queries=Queries(core),
+        digests=DigestScheduler(core),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
+from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +13,15 @@ from dedupe.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_VOTE_EMOJI = ("👍", "+1", "thumbsup")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_time(text: str) -> time | None:
+    """``HH:MM`` (24-hour) as a time; None when it is not one."""
+    match = _TIME.match(text.strip())
+    if not match:
+        return None
+    return time(int(match[1]), int(match[2]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,7 +35,7 @@ class BoardSettings:
     moderator_users: tuple[str, ...] = ()
     banned_users: tuple[str, ...] = ()
     digest_weekday: str = "monday"
-    digest_hour: int = 9
+    digest_time: str = "09:00"
     timezone: str = "UTC"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -49,6 +60,11 @@ class BoardSettings:
         """Settings from their stored form; unknown keys are kept, bad values fall back."""
         settings = cls()
         known = {f for f in settings.__dataclass_fields__ if f != "extra"}
+        if "digest_hour" in data and "digest_time" not in data:
+            # Boards stored before digest_time kept a whole hour.
+            hour = data["digest_hour"]
+            data = {k: v for k, v in data.items() if k != "digest_hour"}
+            data["digest_time"] = f"{hour}:00"
         extra = {k: v for k, v in data.items() if k not in known and k != "extra"}
         extra.update(data.get("extra") or {})
         for key in known & data.keys():
@@ -84,11 +100,13 @@ class BoardSettings:
             if day not in WEEKDAYS:
                 raise InvalidSetting(f"digest_weekday must be one of {', '.join(WEEKDAYS)}")
             return replace(self, digest_weekday=day)
-        if key == "digest_hour":
-            hour = _int(value, key)
-            if not 0 <= hour <= 23:
-                raise InvalidSetting("digest_hour must be a whole hour from 0 to 23")
-            return replace(self, digest_hour=hour)
+        if key == "digest_time":
+            at = parse_time(str(value))
+            if at is None:
+                raise InvalidSetting(
+                    f"digest_time {str(value)[:20]!r} is not a time: write it as HH:MM, like 09:00"
+                )
+            return replace(self, digest_time=f"{at:%H:%M}")
         if key == "timezone":
             name = str(value).strip()
             try:
@@ -111,7 +129,7 @@ SETTING_NAMES = (
     "moderator_users",
     "banned_users",
     "digest_weekday",
-    "digest_hour",
+    "digest_time",
     "timezone",
 )
 
@@ -141,10 +159,3 @@ def _float(value: Any, key: str) -> float:
     if not 0 < number <= 1:
         raise InvalidSetting(f"{key} must be a number between 0 and 1")
     return number
-
-
-def _int(value: Any, key: str) -> int:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise InvalidSetting(f"{key} must be a whole number") from None

@@ -47,7 +47,7 @@ class Channels:
         def store(db: Database) -> None:
             actor_id = self.core.member_id(db, actor.person)
             board_rows.set_channel(
-                db, board.id, where.platform, where.workspace_id, channel_id, purpose, enabled
+                db, board.id, where.platform, where.workspace_id, channel_id, purpose, enabled, at
             )
             board_rows.log_action(
                 db,

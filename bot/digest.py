@@ -81,9 +81,23 @@ def last_full_week(now: datetime, zone: ZoneInfo) -> Period:
     return week_period(year, week, zone)
 
 
+def days_ending(end: date, zone: ZoneInfo) -> Period:
+    """The seven local days before ``end`` (midnight to midnight in ``zone``).
+
+    Labelled as an ISO week when they are one (``end`` is a Monday), else by dates.
+    """
+    if end.weekday() == 0:
+        year, week, _ = (end - timedelta(days=7)).isocalendar()
+        return week_period(year, week, zone)
+    first, last = end - timedelta(days=7), end - timedelta(days=1)
+    start = datetime.combine(first, time(0), tzinfo=zone)
+    stop = datetime.combine(end, time(0), tzinfo=zone)
+    return Period(start=start, end=stop, label=f"{first:%d %b}–{last:%d %b %Y}")
+
+
 def previous(period: Period, zone: ZoneInfo) -> Period:
-    year, week, _ = (period.start.astimezone(zone).date() - timedelta(days=7)).isocalendar()
-    return week_period(year, week, zone)
+    """The seven days before ``period``."""
+    return days_ending(period.start.astimezone(zone).date(), zone)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,6 +151,8 @@ class Digest:
     status_changes: tuple[StatusEntry, ...]
     merges: tuple[MergeEntry, ...]
     contributors: tuple[Contributor, ...]
+    # Set when the digest goes out after its scheduled time (the bot was down then).
+    late: bool = False
 
     @property
     def quiet(self) -> bool:

@@ -25,7 +25,7 @@ from bot.domain import (
     UnmergeIdea,
     Where,
 )
-from bot.errors import InvalidMerge, InvalidSetting, InvalidStatus, NotAllowed
+from bot.errors import InvalidMerge, InvalidStatus, NotAllowed
 from bot.results import Deleted, Merged, StatusChanged, SuggestionDismissed, Unmerged
 from bot.service import withdraw
 from storage import boards as board_rows
@@ -234,20 +234,23 @@ class Moderation:
 
     async def configure(self, where: Where, actor: Actor, key: str, value: Any) -> Board:
         """Change one board setting; the new settings come back."""
+        return await self.configure_many(where, actor, {key: value})
+
+    async def configure_many(self, where: Where, actor: Actor, changes: dict[str, Any]) -> Board:
+        """Change several board settings at once, all or none; the new settings come back."""
         core = self.core
         board = await self._board_for_moderator(where, actor)
-        try:
-            settings = board.settings.updated(key, value)
-        except InvalidSetting:
-            raise
+        settings = board.settings
+        for key, value in changes.items():
+            settings = settings.updated(key, value)
         at = core.now()
 
         def store(db: Database) -> None:
             actor_id = core.member_id(db, actor.person)
             board_rows.save_settings(db, board.id, settings.to_json())
-            board_rows.log_action(
-                db, board.id, actor_id, "config", {"key": key, "value": str(value)[:200]}, at
-            )
+            for key, value in changes.items():
+                details = {"key": key, "value": str(value)[:200]}
+                board_rows.log_action(db, board.id, actor_id, "config", details, at)
 
         await core.db.write(store)
         return await core.refresh_board(board.id)

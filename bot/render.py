@@ -24,6 +24,8 @@ STATUS_ICON = {
     "declined": "🚫",
     "open": "💡",
 }
+LATE_NOTICE = "Posted late: ideabot was offline when this digest was due."
+QUIET_NOTICE = "A quiet week: no new ideas, votes or status changes."
 # User text never starts a line here (each line begins with our own prefix), so only
 # the characters that format inline need escaping.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")
@@ -77,8 +79,10 @@ def digest_markdown(digest: Digest) -> str:
         f" · **{h.open_ideas} ideas** on the board",
         "",
     ]
+    if digest.late:
+        lines += [f"_{LATE_NOTICE}_", ""]
     if digest.quiet:
-        lines += ["A quiet week: no new ideas, votes or status changes.", ""]
+        lines += [f"{QUIET_NOTICE}", ""]
     if digest.status_changes:
         lines.append("## Status changes")
         for change in digest.status_changes:

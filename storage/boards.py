@@ -87,13 +87,17 @@ def set_channel(
     channel_id: str,
     purpose: str,
     enabled: bool,
+    at: str,
 ) -> None:
     if enabled:
+        # A channel set up again keeps the time it was first added: the digest
+        # scheduler posts into it only what fell due after that.
         db.execute(
-            "INSERT OR REPLACE INTO channels"
-            " (board_id, platform, workspace_id, channel_id, purpose)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [board_id, platform, workspace_id, channel_id, purpose],
+            "INSERT INTO channels (board_id, platform, workspace_id, channel_id, purpose, added_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, workspace_id, channel_id, purpose)"
+            " DO UPDATE SET board_id = excluded.board_id",
+            [board_id, platform, workspace_id, channel_id, purpose, at],
         )
     else:
         db.execute(
@@ -101,6 +105,16 @@ def set_channel(
             " AND channel_id = ? AND purpose = ?",
             [board_id, platform, workspace_id, channel_id, purpose],
         )
+
+
+def digest_channels(db: Database, board_id: int) -> list[tuple[str, str, str, str | None]]:
+    """(platform, workspace_id, channel_id, added_at) of the board's digest channels."""
+    rows = db.execute(
+        "SELECT platform, workspace_id, channel_id, added_at FROM channels"
+        " WHERE board_id = ? AND purpose = 'digest' ORDER BY platform, channel_id",
+        [board_id],
+    ).fetchall()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def channels(db: Database, board_id: int, purpose: str) -> list[tuple[str, str, str]]:

@@ -239,3 +239,50 @@ def link_codes(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations(name="0006_digest_schedule")
+def digest_schedule(db: Database) -> None:
+    # Digest posts are claimed before they are posted and recorded once the platform
+    # accepted them, so neither a restart nor a second process posts one twice; the
+    # old digests table only ever recorded finished posts and was never written.
+    _run(
+        db,
+        """
+        DROP TABLE digests;
+        CREATE TABLE digest_posts (
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            platform TEXT NOT NULL,
+            workspace_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            label TEXT NOT NULL,
+            state TEXT NOT NULL,
+            claimed_by TEXT,
+            claimed_until TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT,
+            last_error TEXT,
+            late INTEGER NOT NULL DEFAULT 0,
+            posted_at TEXT,
+            message_id TEXT,
+            PRIMARY KEY (board_id, platform, channel_id, period_start)
+        );
+        ALTER TABLE channels ADD COLUMN added_at TEXT
+        """,
+    )
+
+
+@migrations(name="0007_import")
+def imported_votes(db: Database) -> None:
+    # Exports often give only how many reacted, not who: each vote beyond the people
+    # named is stored as an anonymous member of its own, so derived scores count it
+    # exactly; the flag keeps such members out of mentions and shows them in exports.
+    _run(
+        db,
+        """
+        ALTER TABLE members ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX members_anonymous ON members(anonymous) WHERE anonymous = 1
+        """,
+    )

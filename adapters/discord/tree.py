@@ -20,7 +20,7 @@ SettingChoice = Literal[
     "moderator_users",
     "banned_users",
     "digest_weekday",
-    "digest_hour",
+    "digest_time",
     "timezone",
 ]
 assert set(StatusChoice.__args__) == {s.value for s in Status}  # type: ignore[attr-defined]

@@ -268,7 +268,7 @@ async def test_suggestion_accepted_by_author_merges(app: App) -> None:
         ("suggest", "0.95", "suggest <= auto_merge"),
         ("auto_merge", "1.5", "between 0 and 1"),
         ("digest_weekday", "funday", "monday"),
-        ("digest_hour", "25", "0 to 23"),
+        ("digest_time", "25:00", "HH:MM"),
         ("timezone", "Mars/Olympus", "unknown time zone"),
         ("vote_emoji", "", "at least one"),
         ("favourite_colour", "blue", "unknown setting"),

@@ -1,0 +1,363 @@
+"""The weekly digest on schedule: each board's digest in each digest channel, exactly once.
+
+For every (board, channel, period) the scheduler first claims the post in the store
+(one write transaction, so two processes on one database never both claim it), then
+asks the platform's poster to post it, and records it as posted only once the
+platform accepted it. A claim carries a lease: when a process dies half way, the
+claim runs out and the next attempt resumes it; the poster finds the parts that
+did go out (each carries the digest's key) and posts only what is missing.
+
+Only the latest due period is ever posted: a period missed while the bot was down
+goes out once, marked late, and older misses are dropped rather than flooding the
+channel; a clock turned back never reposts a period older than one already posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from bot.boards import Board
+from bot.core import Core
+from bot.digest import Digest, build_digest
+from bot.domain import Actor, Where
+from bot.errors import IdeabotError, NotAllowed
+from bot.moderation import is_moderator
+from bot.schedule import Schedule, Slot
+from storage import boards as board_rows
+from storage import digests as post_rows
+from storage.times import from_db, to_db
+
+log = logging.getLogger(__name__)
+
+# How long an attempt may take before another process may take it over.
+LEASE = timedelta(minutes=5)
+# A digest posted later than this after its slot says it is late.
+GRACE = timedelta(minutes=30)
+# Retries of a failed post wait 1, 2, 4, ... minutes, at most an hour.
+BACKOFF = timedelta(minutes=1)
+MAX_BACKOFF = timedelta(hours=1)
+# The loop wakes at least this often, so changed settings and channels are seen.
+MAX_NAP = timedelta(minutes=10)
+
+
+class PostFailed(Exception):
+    """The platform did not take the digest; the message says why (it is logged)."""
+
+
+class NoDigestChannel(IdeabotError):
+    """The board has no digest channel to post to."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestPost:
+    """What a poster posts: the digest, and the key every part of it carries, so that
+    a later attempt can tell which parts are already in the channel."""
+
+    key: str
+    digest: Digest
+
+
+class DigestPoster(Protocol):
+    """A platform adapter's side of posting digests."""
+
+    platform: str
+
+    async def post_digest(self, where: Where, post: DigestPost) -> str:
+        """Post every part of ``post`` not yet in the channel; the first part's message id.
+
+        Raises PostFailed (or any exception) when the platform refuses.
+        """
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivery:
+    """What became of one digest in one channel."""
+
+    board: str
+    where: Where
+    label: str
+    outcome: Literal["posted", "failed", "skipped"]
+    late: bool = False
+    message_id: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelState:
+    where: Where
+    last: post_rows.PostRow | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleStatus:
+    """A board's digest schedule as a moderator sees it."""
+
+    schedule: Schedule
+    next_due: datetime
+    channels: tuple[ChannelState, ...]
+
+
+def post_key(board: Board, slot: Slot) -> str:
+    """The key a digest's parts carry: the board and the period's first day."""
+    return f"{board.id}:{slot.period.start:%Y-%m-%d}"
+
+
+class DigestScheduler:
+    """Posts each board's digest at its weekday and local time to its digest channels."""
+
+    def __init__(
+        self,
+        core: Core,
+        *,
+        owner: str | None = None,
+        lease: timedelta = LEASE,
+        grace: timedelta = GRACE,
+        max_nap: timedelta = MAX_NAP,
+    ) -> None:
+        self.core = core
+        self.owner = owner or uuid.uuid4().hex
+        self.lease = lease
+        self.grace = grace
+        self.max_nap = max_nap
+        self.posters: dict[str, DigestPoster] = {}
+        self._wake = asyncio.Event()
+
+    def register(self, poster: DigestPoster) -> None:
+        """Post digests of ``poster.platform`` channels through ``poster``."""
+        self.posters[poster.platform] = poster
+        self.poke()
+
+    def poke(self) -> None:
+        """Look again now (settings or channels changed)."""
+        self._wake.set()
+
+    # -- the loop ----------------------------------------------------------------
+
+    async def run(self, sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
+        """Post digests as they fall due, for ever; ``sleep`` is injected by tests."""
+        while True:
+            try:
+                await self.tick()
+                wake = await self.next_wake()
+            except Exception:
+                # The store or a board's data failed: log it and try again later,
+                # the rest of the bot keeps running.
+                log.exception("digest scheduler: a round failed")
+                wake = self.core.clock() + BACKOFF
+            seconds = max(0.0, (wake - self.core.clock()).total_seconds())
+            self._wake.clear()
+            napping = asyncio.ensure_future(sleep(seconds))
+            poked = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({napping, poked}, return_when=asyncio.FIRST_COMPLETED)
+                if napping.done():
+                    napping.result()  # a sleep that failed ends the loop with its error
+            finally:
+                napping.cancel()
+                poked.cancel()
+
+    async def next_wake(self) -> datetime:
+        """When the loop should look again: the next slot, retry or expiring claim."""
+        now = self.core.clock()
+        times = [now + self.max_nap]
+        for board in await self.core.all_boards():
+            times.append(Schedule.of(board.settings).next_due(now).due)
+        times += [from_db(t) for t in await self.core.db.read(post_rows.pending_times)]
+        return max(now, min(times))
+
+    async def tick(self) -> list[Delivery]:
+        """Post every digest that is due now and not yet posted."""
+        now = self.core.clock()
+        deliveries: list[Delivery] = []
+        for board in await self.core.all_boards():
+            slot = Schedule.of(board.settings).latest_due(now)
+            rows = await self.core.db.read(board_rows.digest_channels, board.id)
+            # A channel added after the slot waits for the next one.
+            places = [
+                Where(platform=p, workspace_id=w, channel_id=c)
+                for p, w, c, added in rows
+                if p in self.posters and (added is None or from_db(added) <= slot.due)
+            ]
+            if places:
+                deliveries += await self._deliver(board, slot, places, now)
+        return deliveries
+
+    # -- what moderators ask for ---------------------------------------------------
+
+    async def post_now(self, where: Where, actor: Actor) -> list[Delivery]:
+        """Post the latest digest to every digest channel that does not have it yet.
+
+        Channels that have it, or whose platform this process does not serve, come
+        back as skipped with the reason.
+        """
+        board = await self._board_for_moderator(where, actor)
+        now = self.core.clock()
+        slot = Schedule.of(board.settings).latest_due(now)
+        rows = await self.core.db.read(board_rows.digest_channels, board.id)
+        places = [Where(platform=p, workspace_id=w, channel_id=c) for p, w, c, _ in rows]
+        if not places:
+            raise NoDigestChannel(
+                "This board has no digest channel yet: run `/ideabot config channel digest`"
+                " in the channel that should get it."
+            )
+        skipped = [
+            Delivery(
+                board=board.name,
+                where=p,
+                label=slot.period.label,
+                outcome="skipped",
+                error=f"ideabot is not connected to {p.platform} in this process",
+            )
+            for p in places
+            if p.platform not in self.posters
+        ]
+        reachable = [p for p in places if p.platform in self.posters]
+        return skipped + await self._deliver(board, slot, reachable, now, asked=True)
+
+    async def preview(self, where: Where, actor: Actor) -> Digest:
+        """The digest the next post would carry, for a moderator's eyes only."""
+        board = await self._board_for_moderator(where, actor)
+        slot = Schedule.of(board.settings).latest_due(self.core.clock())
+        return await build_digest(self.core, board, slot.period)
+
+    async def status(self, board: Board) -> ScheduleStatus:
+        """The board's schedule, its next slot and the last post in each digest channel."""
+        schedule = Schedule.of(board.settings)
+        rows = await self.core.db.read(board_rows.digest_channels, board.id)
+        last = {
+            (r.platform, r.channel_id): r
+            for r in await self.core.db.read(post_rows.latest, board.id)
+        }
+        return ScheduleStatus(
+            schedule=schedule,
+            next_due=schedule.next_due(self.core.clock()).due,
+            channels=tuple(
+                ChannelState(
+                    where=Where(platform=p, workspace_id=w, channel_id=c), last=last.get((p, c))
+                )
+                for p, w, c, _ in rows
+            ),
+        )
+
+    async def _board_for_moderator(self, where: Where, actor: Actor) -> Board:
+        board = await self.core.board_for(where)
+        if not is_moderator(board, actor):
+            raise NotAllowed("Only moderators can do that.")
+        return board
+
+    # -- posting ---------------------------------------------------------------------
+
+    async def _deliver(
+        self,
+        board: Board,
+        slot: Slot,
+        places: list[Where],
+        now: datetime,
+        *,
+        asked: bool = False,
+    ) -> list[Delivery]:
+        # A moderator's "now" is never late, and does not wait out a retry's backoff.
+        late = not asked and now - slot.due > self.grace
+        built: Digest | None = None
+        deliveries = []
+        for where in places:
+            key = self._key(board, slot, where)
+            claim = await self.core.db.write(
+                post_rows.claim,
+                key,
+                self.owner,
+                to_db(now),
+                to_db(now + self.lease),
+                late,
+                ignore_backoff=asked,
+            )
+            if claim is None:
+                if asked:
+                    deliveries.append(
+                        Delivery(
+                            board=board.name,
+                            where=where,
+                            label=slot.period.label,
+                            outcome="skipped",
+                            error="already posted there (or being posted right now)",
+                        )
+                    )
+                continue
+            if built is None:
+                built = replace(await build_digest(self.core, board, slot.period), late=late)
+            post = DigestPost(key=post_key(board, slot), digest=built)
+            deliveries.append(await self._post(board, where, key, post, claim))
+        return deliveries
+
+    async def _post(
+        self,
+        board: Board,
+        where: Where,
+        key: post_rows.PostKey,
+        post: DigestPost,
+        claim: post_rows.Claim,
+    ) -> Delivery:
+        poster = self.posters[where.platform]
+        digest = post.digest
+        label = digest.period.label
+        try:
+            message_id = await poster.post_digest(where, post)
+        except Exception as exc:  # any refusal, timeout or bug: retry later, keep running
+            error = str(exc) or type(exc).__name__
+            delay = min(BACKOFF * 2 ** (claim.attempt - 1), MAX_BACKOFF)
+            retry_at = self.core.clock() + delay
+            log.warning(
+                "digest %s for board %s in %s:%s failed (attempt %d, retry at %s): %s",
+                label,
+                board.name,
+                where.platform,
+                where.channel_id,
+                claim.attempt,
+                retry_at.isoformat(),
+                error,
+            )
+            await self.core.db.write(post_rows.failed, key, self.owner, error, to_db(retry_at))
+            return Delivery(
+                board=board.name,
+                where=where,
+                label=label,
+                outcome="failed",
+                late=digest.late,
+                error=error,
+                retry_at=retry_at,
+            )
+        recorded = await self.core.db.write(
+            post_rows.posted, key, self.owner, message_id, self.core.now()
+        )
+        if not recorded:
+            log.warning("digest %s in %s: the claim ran out while posting", label, where)
+        log.info("digest %s for board %s posted in %s", label, board.name, where)
+        return Delivery(
+            board=board.name,
+            where=where,
+            label=label,
+            outcome="posted",
+            late=digest.late,
+            message_id=message_id,
+        )
+
+    @staticmethod
+    def _key(board: Board, slot: Slot, where: Where) -> post_rows.PostKey:
+        assert where.channel_id is not None
+        return post_rows.PostKey(
+            board_id=board.id,
+            platform=where.platform,
+            workspace_id=where.workspace_id,
+            channel_id=where.channel_id,
+            period_start=to_db(slot.period.start),
+            period_end=to_db(slot.period.end),
+            label=slot.period.label,
+        )
