@@ -12,6 +12,7 @@ from discord import app_commands
 
 from adapters.discord.buttons import SuggestionButton
 from adapters.discord.commands import Commands
+from adapters.discord.digests import DiscordDigestPoster
 from adapters.discord.events import NO_PINGS, Events
 from adapters.discord.tree import build_tree
 from bot.app import App
@@ -54,6 +55,9 @@ class IdeaBot(discord.Client):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(SuggestionButton)
         await self.tree.sync()
+        # Digests for Discord channels go out through this client from now on; the poster
+        # waits for ready itself, so a digest due while connecting is not lost.
+        self.app.digests.register(DiscordDigestPoster(self))
 
     # Each handler ends by dispatching "ideabot_handled" (kind, result, the discord.py object
     # handled), so tests and anything else watching can await the outcome of an event.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import discord
@@ -18,6 +19,10 @@ EMBED_TOTAL_MAX = 6000
 EMBEDS_PER_MESSAGE = 10
 MENTIONS_PER_MESSAGE = 100  # Discord's cap on allowed_mentions.users
 COLOUR = discord.Colour.blurple()
+LATE_NOTE = "Posted late: ideabot was offline when this digest was due."
+# Room kept in every digest message for the footer that names the digest and the part.
+FOOTER_ROOM = 200
+_FOOTER = re.compile(r"^ideabot digest · (\S+) · part (\d+)/(\d+)$")
 
 
 def clip(text: str, limit: int) -> str:
@@ -114,24 +119,41 @@ def mention_chunks(intro: str, people: Iterable[Person]) -> list[tuple[str, list
     return chunks
 
 
-def digest_embeds(digest: Digest) -> list[list[discord.Embed]]:
-    """The digest as messages of embeds: each embed, and each message, within the limits."""
+def digest_embeds(digest: Digest, key: str | None = None) -> list[list[discord.Embed]]:
+    """The digest as messages of embeds: each embed, and each message, within the limits.
+
+    With ``key``, each message's last embed names the digest and the part in its footer
+    (read back by ``digest_part``), so a later attempt can tell what is already posted.
+    """
     sections = digest_markdown(digest).split("\n## ")
     head, rest = sections[0], sections[1:]
     head_lines = head.splitlines()
     title = clip(head_lines[0].lstrip("# "), EMBED_TITLE_MAX)
-    embeds = [
-        discord.Embed(
-            title=title, description=clip("\n".join(head_lines[1:]).strip(), 4000), colour=COLOUR
-        )
-    ]
+    intro = "\n".join(head_lines[1:]).strip()
+    if digest.late:
+        intro = f"*{LATE_NOTE}*\n{intro}"
+    embeds = [discord.Embed(title=title, description=clip(intro, 4000), colour=COLOUR)]
     for section in rest:
         name, _, body = section.partition("\n")
         for part in _split_lines(body.strip(), EMBED_DESCRIPTION_MAX - 100):
             embeds.append(
                 discord.Embed(title=clip(name, EMBED_TITLE_MAX), description=part, colour=COLOUR)
             )
-    return _pack(embeds)
+    messages = _pack(embeds, EMBED_TOTAL_MAX - FOOTER_ROOM)
+    if key is not None:
+        for number, message in enumerate(messages, 1):
+            footer = f"ideabot digest · {key} · part {number}/{len(messages)}"
+            message[-1].set_footer(text=clip(footer, FOOTER_ROOM))
+    return messages
+
+
+def digest_part(embeds: Iterable[discord.Embed]) -> tuple[str, int] | None:
+    """(key, part number) of a digest message ``digest_embeds`` made; None for others."""
+    for embed in embeds:
+        match = _FOOTER.match(embed.footer.text or "")
+        if match:
+            return match[1], int(match[2])
+    return None
 
 
 def _split_lines(text: str, limit: int) -> list[str]:
@@ -151,14 +173,12 @@ def _size(embed: discord.Embed) -> int:
     return len(embed.title or "") + len(embed.description or "")
 
 
-def _pack(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
+def _pack(embeds: list[discord.Embed], budget: int) -> list[list[discord.Embed]]:
     messages: list[list[discord.Embed]] = [[]]
     total = 0
     for embed in embeds:
         size = _size(embed)
-        if messages[-1] and (
-            total + size > EMBED_TOTAL_MAX or len(messages[-1]) == EMBEDS_PER_MESSAGE
-        ):
+        if messages[-1] and (total + size > budget or len(messages[-1]) == EMBEDS_PER_MESSAGE):
             messages.append([])
             total = 0
         messages[-1].append(embed)

@@ -10,6 +10,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.commands import ButtonRefused, SlackCommands
+from adapters.slack.digests import SlackDigestPoster
 from adapters.slack.handlers import SlackHandlers
 from bot.app import App
 from bot.channels import Channels
@@ -38,6 +39,8 @@ def build_slack_app(
     )
     handlers = SlackHandlers(app, channels, client)
     commands = SlackCommands(handlers)
+    # Digests for Slack channels go out through this client from now on.
+    app.digests.register(SlackDigestPoster(client))
 
     @bolt.event("message")
     async def on_message(event: dict[str, Any], body: dict[str, Any]) -> None:

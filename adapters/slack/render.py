@@ -14,6 +14,10 @@ BLOCKS_MAX = 50
 SECTION_MAX = 3000
 TEXT_MAX = 3900  # Slack truncates message text past 4,000 characters
 BUTTON_TEXT_MAX = 75
+# Slack refuses a message whose blocks hold more than about 12,000 characters of text in
+# all (msg_blocks_too_long, undocumented; slackapi/bolt-js#2509, #2867): keep a margin.
+BLOCKS_TEXT_MAX = 10_000
+LATE_NOTE = "Posted late: ideabot was offline when this digest was due."
 
 
 def escape(text: str) -> str:
@@ -117,16 +121,21 @@ def mention_chunks(intro: str, people: Iterable[Person]) -> list[str]:
     return chunks
 
 
+def digest_title(digest: Digest) -> str:
+    """The digest's name as plain text (headers and notifications are not mrkdwn)."""
+    return f"{digest.board}: ideas of {digest.period.label}"
+
+
 def digest_blocks(digest: Digest) -> list[list[dict[str, Any]]]:
-    """The digest as messages of blocks: each within 50 blocks, each section within 3,000."""
+    """The digest as messages of blocks: each within 50 blocks and Slack's total of text,
+    each section within 3,000 characters."""
     h = digest.headline
-    period = digest.period
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
             "text": {
                 "type": "plain_text",
-                "text": clip(f"{digest.board}: ideas of {period.label}", 150),
+                "text": clip(digest_title(digest), 150),
             },
         },
         section(
@@ -134,6 +143,8 @@ def digest_blocks(digest: Digest) -> list[list[dict[str, Any]]]:
             " on the board"
         ),
     ]
+    if digest.late:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": LATE_NOTE}]})
     if digest.quiet:
         blocks.append(section("A quiet week: no new ideas, votes or status changes."))
     parts: list[tuple[str, list[str]]] = [
@@ -174,4 +185,24 @@ def digest_blocks(digest: Digest) -> list[list[dict[str, Any]]]:
             chunk = f"{chunk}\n{line}" if chunk else line
         if chunk:
             blocks.append(section(chunk))
-    return [blocks[i : i + BLOCKS_MAX] for i in range(0, len(blocks), BLOCKS_MAX)]
+    return _pack(blocks)
+
+
+def block_text_size(block: dict[str, Any]) -> int:
+    """Characters of text in a block, as Slack counts them towards msg_blocks_too_long."""
+    size = len(str((block.get("text") or {}).get("text") or ""))
+    return size + sum(len(str(e.get("text") or "")) for e in block.get("elements") or [])
+
+
+def _pack(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Blocks as messages, each within 50 blocks and Slack's total of text."""
+    messages: list[list[dict[str, Any]]] = [[]]
+    total = 0
+    for block in blocks:
+        size = block_text_size(block)
+        if messages[-1] and (total + size > BLOCKS_TEXT_MAX or len(messages[-1]) == BLOCKS_MAX):
+            messages.append([])
+            total = 0
+        messages[-1].append(block)
+        total += size
+    return messages

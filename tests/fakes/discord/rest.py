@@ -127,6 +127,9 @@ class Rest:
     def _injected(self, method: str, path: str) -> tuple[int, Any, dict[str, str]] | None:
         for failure in self.state.failures:
             if failure.times > 0 and failure.method == method and failure.path.search(path):
+                if failure.after > 0:
+                    failure.after -= 1
+                    continue
                 failure.times -= 1
                 if failure.status != 429:
                     return failure.status, {"message": "fake: injected failure", "code": 0}, {}

@@ -201,12 +201,14 @@ class FakeDiscord(People):
         times: int = 1,
         *,
         is_global: bool = False,
+        after: int = 0,
     ) -> None:
         """The next ``times`` matching requests fail: 429 with Discord's headers and
-        ``{"retry_after", "global"}`` body, or the given 5xx/4xx status. Note discord.py sleeps
-        1 s before retrying a 500/502/504."""
+        ``{"retry_after", "global"}`` body, or the given 5xx/4xx status. ``after``: let that
+        many matching requests through first. Note discord.py sleeps 1 s before retrying a
+        500/502/504."""
         failure = Failure(
-            method.upper(), re.compile(path_regex), status, retry_after, times, is_global
+            method.upper(), re.compile(path_regex), status, retry_after, times, is_global, after
         )
         self.state.failures.append(failure)
 

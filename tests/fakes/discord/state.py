@@ -55,6 +55,7 @@ class Failure:
     retry_after: float
     times: int
     is_global: bool
+    after: int = 0  # matching requests let through before failing
 
 
 class FakeState:

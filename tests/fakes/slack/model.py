@@ -194,8 +194,9 @@ class FakeMessage:
             if users
         ]
 
-    def to_api(self, *, with_reactions: bool = True) -> dict[str, Any]:
-        """As the Web API returns it (history, replies, postMessage's ``message``)."""
+    def to_api(self, *, with_reactions: bool = True, with_metadata: bool = True) -> dict[str, Any]:
+        """As the Web API returns it (history, replies, postMessage's ``message``); history
+        shows message metadata only when asked with ``include_all_metadata``."""
         data: dict[str, Any] = {"type": "message", "text": self.text, "user": self.user.id}
         if self.user.bot_id:
             data["bot_id"] = self.user.bot_id
@@ -217,7 +218,7 @@ class FakeMessage:
             data["blocks"] = self.blocks
         if self.edited:
             data["edited"] = dict(self.edited)
-        if self.metadata:
+        if self.metadata and with_metadata:
             data["metadata"] = self.metadata
         if self.thread_ts is not None:
             data["thread_ts"] = self.thread_ts
@@ -291,3 +292,4 @@ class Failure:
     retry_after: int
     times: int
     error: str
+    after: int = 0  # calls let through before failing

@@ -203,16 +203,18 @@ class FakeSlack(People):
         retry_after: int = 0,
         times: int = 1,
         error: str | None = None,
+        after: int = 0,
     ) -> None:
         """The next ``times`` calls to ``method`` fail. Default: HTTP 429 with ``Retry-After:
         {retry_after}`` and ``{"ok": false, "error": "ratelimited"}``. ``status=500`` etc.:
         that status. Only ``error``: HTTP 200 ``{"ok": false, "error": error}``.
+        ``after``: let that many calls through first.
         slack_sdk parses Retry-After with ``int()`` and sleeps it plus random() (< 1 s)."""
         if status is None:
             status = 200 if error else 429
         if error is None:
             error = "ratelimited" if status == 429 else "internal_error"
-        self.state.failures.append(Failure(method, status, int(retry_after), times, error))
+        self.state.failures.append(Failure(method, status, int(retry_after), times, error, after))
 
     # -- waiting --------------------------------------------------------------------------------
 

@@ -4,12 +4,16 @@ postEphemeral and to response_url posts (the documented Block Kit limits)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .state import SlackError
 
 MAX_TEXT = 40_000
 MAX_BLOCKS = 50
+# The blocks' text in all: Slack answers msg_blocks_too_long past about 12,000 characters
+# (undocumented; measured in slackapi/bolt-js#2509 and #2867).
+MAX_BLOCKS_TEXT = 12_000
 KNOWN_BLOCKS = {
     "section",
     "divider",
@@ -37,6 +41,22 @@ def json_arg(value: Any) -> Any:
     return value
 
 
+def check_metadata(value: Any) -> dict[str, Any] | None:
+    """Message metadata as chat.postMessage takes it: ``{"event_type", "event_payload"}``,
+    the type a word of letters, digits and underscores; ``invalid_metadata_format`` else."""
+    if value in (None, ""):
+        return None
+    metadata = json_arg(value)
+    if (
+        not isinstance(metadata, dict)
+        or not re.fullmatch(r"[A-Za-z0-9_]{1,255}", str(metadata.get("event_type") or ""))
+        or not isinstance(metadata.get("event_payload"), dict)
+        or len(json.dumps(metadata)) > 8_000
+    ):
+        raise SlackError("invalid_metadata_format")
+    return metadata
+
+
 def check_message(
     text: Any, blocks: Any, attachments: Any = None
 ) -> tuple[str, list[dict[str, Any]] | None]:
@@ -51,12 +71,29 @@ def check_message(
         if not isinstance(blocks, list):
             raise SlackError("invalid_blocks_format")
         errors = block_errors(blocks)
+        if not errors and blocks_text(blocks) > MAX_BLOCKS_TEXT:
+            raise SlackError("msg_blocks_too_long")
         if errors:
             messages = [f"[ERROR] {e}" for e in errors]
             raise SlackError(
                 "invalid_blocks", errors=errors, response_metadata={"messages": messages}
             )
     return text, blocks
+
+
+def blocks_text(blocks: list[Any]) -> int:
+    """Characters of text in the blocks (every "text" string, however deep)."""
+
+    def walk(node: Any) -> int:
+        if isinstance(node, dict):
+            return sum(
+                len(v) if k == "text" and isinstance(v, str) else walk(v) for k, v in node.items()
+            )
+        if isinstance(node, list):
+            return sum(walk(item) for item in node)
+        return 0
+
+    return walk(blocks)
 
 
 def block_errors(blocks: list[Any]) -> list[str]:

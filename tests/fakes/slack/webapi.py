@@ -13,7 +13,7 @@ from aiohttp import web
 
 from .model import ApiCall, Ephemeral, FakeChannel, FakeMessage, FakeView, ts_to_micro
 from .state import SlackError, SlackState
-from .validate import check_message, json_arg
+from .validate import check_message, check_metadata, json_arg
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 APP_TOKEN_METHODS = {"apps.connections.open"}
@@ -70,6 +70,9 @@ class WebApi:
             token = auth[len("Bearer ") :]
         call = ApiCall(method, params, token, request.method, body)
         failure = next((f for f in self.state.failures if f.method == method), None)
+        if failure is not None and failure.after > 0:
+            failure.after -= 1
+            failure = None
         if failure is not None:
             failure.times -= 1
             if failure.times <= 0:
@@ -144,7 +147,7 @@ class WebApi:
             blocks=blocks,
             thread_ts=p.get("thread_ts") or None,
             reply_broadcast=flag(p.get("reply_broadcast")),
-            metadata=json_arg(p.get("metadata")) if p.get("metadata") else None,
+            metadata=check_metadata(p.get("metadata")),
         )
         return {"channel": channel.id, "ts": message.ts, "message": message.to_api()}
 
@@ -217,8 +220,9 @@ class WebApi:
         limit = _limit(p, 100)
         page = window[:limit] if forward else window[-limit:]
         has_more = len(window) > limit
+        metadata = flag(p.get("include_all_metadata"))
         data: dict[str, Any] = {
-            "messages": [m.to_api() for m in reversed(page)],
+            "messages": [m.to_api(with_metadata=metadata) for m in reversed(page)],
             "has_more": has_more,
             "pin_count": 0,
             "channel_actions_ts": None,

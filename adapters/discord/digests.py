@@ -1,0 +1,84 @@
+"""Posting the weekly digest into a Discord channel, each part exactly once.
+
+Every message of a digest names the digest's key and its part in its last embed's
+footer. Before posting, the channel's recent history is read, and the parts an earlier
+attempt already posted (one that died half way) are skipped.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from adapters.discord import convert, render
+from adapters.discord.events import NO_PINGS
+from bot.domain import Where
+from bot.scheduler import DigestPost, PostFailed
+
+# How far back a resumed attempt looks for parts already posted: a digest has a few
+# parts and a retry comes within the hour, so other traffic rarely pushes them further.
+HISTORY = 50
+
+
+class DiscordDigestPoster:
+    """The scheduler's way to post a digest into a Discord channel."""
+
+    platform = convert.PLATFORM
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def post_digest(self, where: Where, post: DigestPost) -> str:
+        """Post the parts of ``post`` not yet in the channel; the first part's message id.
+
+        Raises PostFailed, saying why, when Discord refuses (missing permission, unknown
+        channel, server errors after discord.py's own retries).
+        """
+        await self.client.wait_until_ready()
+        channel_id = int(where.channel_id or 0)
+        try:
+            channel = await self._channel(channel_id)
+            posted = await self._posted_parts(channel, post.key)
+            first = posted.get(1)
+            for number, embeds in enumerate(render.digest_embeds(post.digest, post.key), 1):
+                if number in posted:
+                    continue
+                message = await channel.send(embeds=embeds, allowed_mentions=NO_PINGS)
+                first = first or message.id
+        except discord.Forbidden as exc:
+            raise PostFailed(
+                f"Discord refused the digest in <#{channel_id}> ({exc.status} {exc.text}):"
+                " ideabot needs View Channel, Send Messages, Embed Links and Read Message"
+                " History there."
+            ) from exc
+        except discord.NotFound as exc:
+            raise PostFailed(f"channel <#{channel_id}> is gone ({exc.text}).") from exc
+        except discord.HTTPException as exc:
+            raise PostFailed(
+                f"Discord failed to take the digest in <#{channel_id}> ({exc.status} {exc.text})."
+            ) from exc
+        assert first is not None
+        return str(first)
+
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+        channel = self.client.get_channel(channel_id)
+        if channel is None:
+            channel = await self.client.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise PostFailed(
+                f"<#{channel_id}> cannot take messages (a forum or category?): make a text"
+                " channel the digest channel."
+            )
+        return channel
+
+    async def _posted_parts(self, channel: discord.abc.Messageable, key: str) -> dict[int, int]:
+        """part number -> message id of this digest's parts the bot already posted."""
+        me = self.client.user
+        found: dict[int, int] = {}
+        async for message in channel.history(limit=HISTORY):
+            if me is None or message.author.id != me.id:
+                continue
+            part = render.digest_part(message.embeds)
+            if part is not None and part[0] == key:
+                # History is newest first: keep the oldest copy of a part.
+                found[part[1]] = message.id
+        return found

@@ -1,0 +1,176 @@
+"""The weekly digest posted by the scheduler through the real client: once, resumed after a
+crash half way, retried after Discord refused it; and the digest commands."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.discord.bot import IdeaBot
+from adapters.discord.digests import DiscordDigestPoster
+from adapters.discord.render import LATE_NOTE
+from bot.app import App
+from bot.channels import Channels
+from bot.domain import Actor, Person, Where
+from bot.scheduler import DigestScheduler
+from tests.adapters.digests import Died, DiesAfterPosting, each_part_once, seed_week
+from tests.adapters.discord.conftest import World
+from tests.conftest import FakeClock
+from tests.fakes.discord import FakeChannel, FakeDiscord, FakeMessage
+
+WEEK = datetime(2026, 11, 2, tzinfo=UTC)  # Monday: the week 2026-W45
+SUNDAY = datetime(2026, 11, 8, 12, 0, tzinfo=UTC)
+DUE = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)  # the default slot, Monday 09:00 UTC
+_FOOTER = re.compile(r"ideabot digest · (\S+) · part (\d+)/(\d+)")
+
+
+def owner(world: World) -> Actor:
+    return Actor(
+        person=Person(platform="discord", user_id=str(world.owner.id), name="owner"),
+        is_moderator=True,
+    )
+
+
+async def digest_channel(app: App, world: World) -> FakeChannel:
+    """A #digest channel, set up as a moderator would with /ideabot config channel."""
+    channel = world.guild.add_channel("digest")
+    await Channels(app.core).set_channel(world.where(channel), owner(world), "digest", True)
+    return channel
+
+
+def parts(fake: FakeDiscord, channel: FakeChannel) -> list[tuple[str, int, int]]:
+    """(key, part, parts) of each digest message in the channel, oldest first."""
+    found = []
+    for message in fake.messages(channel):
+        assert message.author is fake.bot_user
+        match = _FOOTER.search(message.embeds[-1].get("footer", {}).get("text", ""))
+        assert match, message.embeds
+        found.append((match[1], int(match[2]), int(match[3])))
+    return found
+
+
+def assert_no_pings(messages: list[FakeMessage]) -> None:
+    for message in messages:
+        assert message.allowed_mentions == {"parse": []}, message.allowed_mentions
+        assert not message.pings
+
+
+async def test_the_scheduler_posts_the_digest_once_when_its_slot_comes(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App, clock: FakeClock
+) -> None:
+    clock.now = SUNDAY
+    channel = await digest_channel(app, world)
+    await seed_week(app, world.where(world.ideas), WEEK, ideas=40, status_changes=10)
+    # Last Monday's slot came before the channel was a digest channel: nothing for it.
+    assert await app.digests.tick() == []
+    clock.now = DUE + timedelta(seconds=1)
+    deliveries = await app.digests.tick()
+    assert [(d.outcome, d.late, d.label) for d in deliveries] == [("posted", False, "2026-W45")]
+    each_part_once(parts(fake, channel))
+    messages = fake.messages(channel)
+    assert deliveries[0].message_id == str(messages[0].id)
+    assert messages[0].embeds[0]["title"].endswith("ideas of 2026-W45")
+    assert LATE_NOTE not in messages[0].embeds[0]["description"]
+    assert_no_pings(messages)
+    # Raw text like "@everyone" or "<@U1>" in ideas stays inert.
+    assert all(not m.mention_everyone and not m.mentions for m in messages)
+
+    clock.advance(minutes=5)
+    assert await app.digests.tick() == []
+    assert len(fake.messages(channel)) == len(messages)
+
+
+async def test_a_digest_due_while_the_bot_was_down_is_posted_once_and_says_it_is_late(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App, clock: FakeClock
+) -> None:
+    clock.now = SUNDAY
+    channel = await digest_channel(app, world)
+    clock.now = DUE + timedelta(hours=6)
+    deliveries = await app.digests.tick()
+    assert [(d.outcome, d.late) for d in deliveries] == [("posted", True)]
+    (message,) = fake.messages(channel)
+    assert LATE_NOTE in message.embeds[0]["description"]
+    assert await app.digests.tick() == []
+
+
+@pytest.mark.parametrize("dies", ["after part 1", "after the last part"])
+async def test_a_restart_in_the_middle_of_posting_never_posts_a_part_twice(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App, clock: FakeClock, dies: str
+) -> None:
+    clock.now = SUNDAY
+    channel = await digest_channel(app, world)
+    await seed_week(
+        app, world.where(world.ideas), WEEK, ideas=120, status_changes=80, note="n" * 250
+    )
+    clock.now = DUE + timedelta(seconds=1)
+    real = DiscordDigestPoster(bot)
+    if dies == "after part 1":
+        # Discord takes part 1; the process dies before part 2 is sent.
+        fake.fail_next("POST", rf"/channels/{channel.id}/messages$", status=403, after=1)
+    app.digests.register(DiesAfterPosting(real))
+    with pytest.raises(Died):
+        await app.digests.tick()
+    before = parts(fake, channel)
+    total = before[0][2]
+    assert total >= 3
+    assert len(before) == (1 if dies == "after part 1" else total)
+
+    # The claim is still running: the same process looking again posts nothing.
+    app.digests.register(real)
+    assert await app.digests.tick() == []
+
+    # Another process, once the dead one's claim ran out, finishes the post.
+    clock.advance(minutes=6)
+    restarted = DigestScheduler(app.core, owner="restarted")
+    restarted.register(DiscordDigestPoster(bot))
+    deliveries = await restarted.tick()
+    assert [d.outcome for d in deliveries] == ["posted"]
+    each_part_once(parts(fake, channel))
+    assert deliveries[0].message_id == str(fake.messages(channel)[0].id)
+    assert await restarted.tick() == [] and await app.digests.tick() == []
+    assert_no_pings(fake.messages(channel))
+
+
+@pytest.mark.parametrize(("status", "says"), [(403, "refused"), (404, "is gone")])
+async def test_a_refused_post_is_retried_later_and_then_posted_once(
+    fake: FakeDiscord,
+    world: World,
+    bot: IdeaBot,
+    app: App,
+    clock: FakeClock,
+    status: int,
+    says: str,
+) -> None:
+    clock.now = SUNDAY
+    channel = await digest_channel(app, world)
+    clock.now = DUE + timedelta(seconds=1)
+    fake.fail_next("POST", rf"/channels/{channel.id}/messages$", status=status)
+    (failed,) = await app.digests.tick()
+    assert failed.outcome == "failed" and failed.retry_at is not None
+    assert failed.retry_at > clock.now and says in (failed.error or "")
+    assert fake.messages(channel) == []
+    board = await app.core.board_for(world.where())
+    (state,) = (await app.digests.status(board)).channels
+    assert state.last is not None and state.last.state != "posted"
+    assert state.last.last_error == failed.error
+
+    assert await app.digests.tick() == []  # not before retry_at
+    clock.now = failed.retry_at + timedelta(seconds=1)
+    (posted,) = await app.digests.tick()
+    assert posted.outcome == "posted"
+    assert len(fake.messages(channel)) == 1
+    assert await app.digests.tick() == []
+
+
+async def test_a_channel_the_bot_cannot_see_fails_with_a_readable_reason(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App, clock: FakeClock
+) -> None:
+    clock.now = SUNDAY
+    gone = world.where(world.general)
+    gone = Where(platform="discord", workspace_id=gone.workspace_id, channel_id="1234567")
+    await Channels(app.core).set_channel(gone, owner(world), "digest", True)
+    clock.now = DUE + timedelta(seconds=1)
+    (failed,) = await app.digests.tick()
+    assert failed.outcome == "failed" and "gone" in (failed.error or "")
