@@ -170,7 +170,8 @@ class DigestScheduler:
         times = [now + self.max_nap]
         for board in await self.core.all_boards():
             times.append(Schedule.of(board.settings).next_due(now).due)
-        times += [from_db(t) for t in await self.core.db.read(post_rows.pending_times)]
+        pending = await self.core.db.read(post_rows.pending_times, to_db(now))
+        times += [from_db(t) for t in pending]
         return max(now, min(times))
 
     async def tick(self) -> list[Delivery]:
@@ -178,17 +179,23 @@ class DigestScheduler:
         now = self.core.clock()
         deliveries: list[Delivery] = []
         for board in await self.core.all_boards():
-            slot = Schedule.of(board.settings).latest_due(now)
-            rows = await self.core.db.read(board_rows.digest_channels, board.id)
-            # A channel added after the slot waits for the next one.
-            places = [
-                Where(platform=p, workspace_id=w, channel_id=c)
-                for p, w, c, added in rows
-                if p in self.posters and (added is None or from_db(added) <= slot.due)
-            ]
-            if places:
-                deliveries += await self._deliver(board, slot, places, now)
+            try:
+                deliveries += await self._due(board, now)
+            except Exception:
+                # One board's trouble (say its digest fails to build) stops no other board.
+                log.exception("digest scheduler: board %s failed", board.name)
         return deliveries
+
+    async def _due(self, board: Board, now: datetime) -> list[Delivery]:
+        slot = Schedule.of(board.settings).latest_due(now)
+        rows = await self.core.db.read(board_rows.digest_channels, board.id)
+        # A channel added after the slot waits for the next one.
+        places = [
+            Where(platform=p, workspace_id=w, channel_id=c)
+            for p, w, c, added in rows
+            if p in self.posters and (added is None or from_db(added) <= slot.due)
+        ]
+        return await self._deliver(board, slot, places, now) if places else []
 
     # -- what moderators ask for ---------------------------------------------------
 
@@ -308,6 +315,8 @@ class DigestScheduler:
         poster = self.posters[where.platform]
         digest = post.digest
         label = digest.period.label
+        if claim.resumed:
+            log.info("digest %s in %s: resuming an attempt that stopped half way", label, where)
         try:
             message_id = await poster.post_digest(where, post)
         except Exception as exc:  # any refusal, timeout or bug: retry later, keep running

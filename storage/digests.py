@@ -138,14 +138,16 @@ def failed(db: Database, key: PostKey, owner: str, error: str, next_try_at: str)
     )
 
 
-def pending_times(db: Database) -> list[str]:
-    """When unfinished posts may be tried again (retries due, claims expiring)."""
+def pending_times(db: Database, now: str) -> list[str]:
+    """When unfinished posts may be tried again (retries due, claims running out) after
+    ``now``; what was due by ``now`` has just been tried, or belongs to a period or a
+    channel that is no longer posted to."""
     rows = db.execute(
-        "SELECT COALESCE(MAX(next_try_at, claimed_until), next_try_at, claimed_until)"
-        " FROM digest_posts WHERE state = ?",
-        [POSTING],
+        "SELECT t FROM (SELECT COALESCE(MAX(next_try_at, claimed_until), next_try_at,"
+        " claimed_until) AS t FROM digest_posts WHERE state = ?) WHERE t > ?",
+        [POSTING, now],
     ).fetchall()
-    return [r[0] for r in rows if r[0] is not None]
+    return [r[0] for r in rows]
 
 
 def latest(db: Database, board_id: int) -> list[PostRow]:

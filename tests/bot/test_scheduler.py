@@ -402,3 +402,16 @@ async def test_poke_wakes_the_loop_for_a_changed_schedule(
         loop.cancel()
         with pytest.raises(asyncio.CancelledError):
             await loop
+
+
+async def test_a_post_given_up_with_its_channel_does_not_keep_the_loop_awake(
+    app: App, discord: ChannelPoster, clock: FakeClock
+) -> None:
+    await add_digest_channel(app)
+    discord.failures = [PostFailed("Unknown Channel")]
+    clock.now = utc(11, 2, 9)
+    await app.digests.tick()
+    await Channels(app.core).set_channel(DISCORD_DIGEST, moderator(), "digest", False)
+    clock.now = utc(11, 2, 9, 5)  # past the retry: nothing is due any more
+    assert await app.digests.tick() == []
+    assert await app.digests.next_wake() == utc(11, 2, 9, 15)  # the longest nap, not now
