@@ -18,9 +18,10 @@ import click
 
 from bot.app import App, build_app
 from bot.boards import Board
-from bot.digest import Digest, build_digest, last_full_week, parse_week
+from bot.digest import Digest, build_digest, parse_week
 from bot.errors import IdeabotError
 from bot.results import IdeaView
+from bot.schedule import Schedule
 from bot.settings import Settings
 from storage.database import StoreError
 
@@ -238,7 +239,11 @@ async def ideas(app: App, board: str | None, top: int | None, search: str | None
 @main.command()
 @db_option
 @board_option
-@click.option("--week", default=None, help="ISO week like 2026-W46 (default: the last full week).")
+@click.option(
+    "--week",
+    default=None,
+    help="ISO week like 2026-W46 (default: the period of the latest scheduled digest).",
+)
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @with_app
 async def digest(app: App, board: str | None, week: str | None, fmt: str) -> None:
@@ -252,8 +257,10 @@ async def digest(app: App, board: str | None, week: str | None, fmt: str) -> Non
     from bot.render import digest_markdown
 
     chosen = await _pick_board(app, board)
-    zone = chosen.settings.zone
-    period = parse_week(week, zone) if week else last_full_week(app.core.clock(), zone)
+    if week:
+        period = parse_week(week, chosen.settings.zone)
+    else:
+        period = Schedule.of(chosen.settings).latest_due(app.core.clock()).period
     built = await build_digest(app.core, chosen, period)
     if fmt == "json":
         click.echo(json.dumps(_digest_json(built), ensure_ascii=False, indent=2))
@@ -389,6 +396,8 @@ def run(db_path: Path | None) -> None:
                 runs.append(_discord(settings, app, channels))
             if settings.slack_bot_token is not None:
                 runs.append(_slack(settings, app, channels))
+            # The adapters register their digest posters as they connect.
+            runs.append(app.digests.run())
             await asyncio.gather(*runs)
         finally:
             await app.close()

@@ -133,6 +133,7 @@ class DigestScheduler:
     def register(self, poster: DigestPoster) -> None:
         """Post digests of ``poster.platform`` channels through ``poster``."""
         self.posters[poster.platform] = poster
+        log.info("digest scheduler: posting digests to %s channels", poster.platform)
         self.poke()
 
     def poke(self) -> None:
@@ -153,6 +154,7 @@ class DigestScheduler:
                 log.exception("digest scheduler: a round failed")
                 wake = self.core.clock() + BACKOFF
             seconds = max(0.0, (wake - self.core.clock()).total_seconds())
+            log.debug("digest scheduler: next look at %s", wake.isoformat())
             self._wake.clear()
             napping = asyncio.ensure_future(sleep(seconds))
             poked = asyncio.ensure_future(self._wake.wait())
