@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench eval clean
+.PHONY: install browser demo test lint bench eval clean
 
 install: $(STAMP)
 
@@ -15,10 +15,24 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# The HTML digest's test opens the page in headless Chromium (Debian's package).
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Chromium and an emoji font for the browser test (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq chromium fonts-noto-color-emoji; \
+	else \
+	  echo "Chromium is needed for the tests: install it (Debian/Ubuntu:" \
+	    "sudo apt-get install chromium) so that 'chromium' is on PATH, then run make test again" >&2; \
+	  exit 1; \
+	fi
+
 demo: install
 	$(BIN)/ideabot demo
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install
