@@ -18,6 +18,7 @@ import click
 
 from bot.app import App, build_app
 from bot.boards import Board
+from bot.cli_import import import_command
 from bot.digest import Digest, build_digest, parse_week
 from bot.errors import IdeabotError
 from bot.results import IdeaView
@@ -298,6 +299,7 @@ EXPORT_FIELDS = [
     "created_at",
     "permalink",
     "body",
+    "anonymous_votes",
 ]
 
 
@@ -447,3 +449,6 @@ async def _slack(settings: Settings, app: App, channels: Any) -> None:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+
+
+main.add_command(import_command, name="import")

@@ -41,6 +41,7 @@ def view(row: IdeaRow) -> IdeaView:
         permalink=row.permalink,
         merged_into=row.merged_into_number,
         deleted=row.deleted_at is not None,
+        anonymous_votes=row.anonymous_votes,
     )
 
 

@@ -24,6 +24,8 @@ class IdeaView:
     permalink: str | None = None
     merged_into: int | None = None
     deleted: bool = False
+    # Of ``votes``, those an import recorded without names (a reaction's count only).
+    anonymous_votes: int = 0
 
     @property
     def text(self) -> str:

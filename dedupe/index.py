@@ -69,6 +69,11 @@ class SimilarityIndex:
         """Return the stored keys, in no particular order."""
         return list(self._rows)
 
+    def arrays(self) -> tuple[list[int], npt.NDArray[np.float32]]:
+        """Return the stored keys and a copy of their vectors, row i under key i (bulk search)."""
+        size = len(self._rows)
+        return [int(key) for key in self._row_keys[:size]], self._matrix[:size].copy()
+
     def add(self, key: int, vector: npt.ArrayLike) -> None:
         """Store `vector` under `key`, replacing any vector already stored under it."""
         key = operator.index(key)

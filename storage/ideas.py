@@ -35,8 +35,17 @@ SCORE_SQL = """
     AND r.board_id = ?1 AND r.idea_id = d.id AND r.removed_at IS NULL
 """
 
+# Of those, the anonymous votes an import recorded (a reaction's count beyond its names).
+ANONYMOUS_SQL = """
+    SELECT COUNT(DISTINCT r.member_id) FROM ideas d
+    CROSS JOIN reactions r INDEXED BY reactions_votes
+    JOIN members m ON m.id = r.member_id
+    WHERE d.board_id = ?1 AND d.canonical_id = ?2
+    AND r.board_id = ?1 AND r.idea_id = d.id AND r.removed_at IS NULL AND m.anonymous = 1
+"""
 
-def _idea(row: tuple[Any, ...], votes: int = 0) -> IdeaRow:
+
+def _idea(row: tuple[Any, ...], votes: int = 0, anonymous: int = 0) -> IdeaRow:
     author = MemberRow(id=row[5], platform=row[6], user_id=row[7], name=row[8])
     return IdeaRow(
         id=row[0],
@@ -58,11 +67,41 @@ def _idea(row: tuple[Any, ...], votes: int = 0) -> IdeaRow:
         updated_at=row[19],
         deleted_at=row[20],
         votes=votes,
+        anonymous_votes=anonymous,
     )
 
 
 def score(db: Database, board_id: int, canonical_id: int) -> int:
     return int(db.execute(SCORE_SQL, [board_id, canonical_id]).fetchone()[0])
+
+
+def anonymous_votes(db: Database, board_id: int, canonical_ids: list[int]) -> dict[int, int]:
+    """Anonymous imported votes of canonical ideas that have any (none without imports)."""
+    if not canonical_ids or not _any_anonymous(db):
+        return {}
+    if len(canonical_ids) <= 50:
+        found = {i: db.execute(ANONYMOUS_SQL, [board_id, i]).fetchone()[0] for i in canonical_ids}
+        return {i: n for i, n in found.items() if n}
+    rows = db.execute(
+        "SELECT d.canonical_id, COUNT(DISTINCT r.member_id) FROM reactions r"
+        " JOIN ideas d ON d.id = r.idea_id JOIN members m ON m.id = r.member_id"
+        " WHERE r.board_id = ? AND r.removed_at IS NULL AND m.anonymous = 1"
+        " GROUP BY d.canonical_id",
+        [board_id],
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def _any_anonymous(db: Database) -> bool:
+    # One probe of a partial index: boards that never imported pay nothing more.
+    return db.execute("SELECT 1 FROM members WHERE anonymous = 1 LIMIT 1").fetchone() is not None
+
+
+def _scored(db: Database, board_id: int, row: tuple[Any, ...]) -> IdeaRow:
+    if row[15] is not None:  # merged: its votes count on the canonical idea
+        return _idea(row)
+    anonymous = anonymous_votes(db, board_id, [row[17]]).get(row[17], 0)
+    return _idea(row, score(db, board_id, row[17]), anonymous)
 
 
 def scores(db: Database, board_id: int) -> dict[int, int]:
@@ -101,9 +140,7 @@ def idea_by_number(db: Database, board_id: int, number: int) -> IdeaRow | None:
         f"SELECT {_IDEA_COLUMNS} {_IDEA_FROM} WHERE i.board_id = ? AND i.number = ?",
         [board_id, number],
     ).fetchone()
-    if row is None:
-        return None
-    return _idea(row, score(db, board_id, row[17]) if row[15] is None else 0)
+    return None if row is None else _scored(db, board_id, row)
 
 
 def idea_by_id(db: Database, board_id: int, idea_id: int) -> IdeaRow | None:
@@ -111,9 +148,7 @@ def idea_by_id(db: Database, board_id: int, idea_id: int) -> IdeaRow | None:
         f"SELECT {_IDEA_COLUMNS} {_IDEA_FROM} WHERE i.board_id = ? AND i.id = ?",
         [board_id, idea_id],
     ).fetchone()
-    if row is None:
-        return None
-    return _idea(row, score(db, board_id, row[17]) if row[15] is None else 0)
+    return None if row is None else _scored(db, board_id, row)
 
 
 def ideas_where(
@@ -128,7 +163,11 @@ def ideas_where(
         votes = scores(db, board_id)
     else:
         votes = {r[0]: score(db, board_id, r[0]) for r in rows if r[15] is None}
-    return [_idea(r, votes.get(r[0], 0) if r[15] is None else 0) for r in rows]
+    anonymous = anonymous_votes(db, board_id, [r[0] for r in rows if r[15] is None])
+    return [
+        _idea(r, votes.get(r[0], 0), anonymous.get(r[0], 0)) if r[15] is None else _idea(r)
+        for r in rows
+    ]
 
 
 def insert_idea(
@@ -345,7 +384,7 @@ def voters(db: Database, board_id: int, canonical_id: int) -> list[MemberRow]:
         "SELECT DISTINCT m.id, m.platform, m.user_id, m.name FROM ideas d"
         " CROSS JOIN reactions r INDEXED BY reactions_votes JOIN members m ON m.id = r.member_id"
         " WHERE d.board_id = ?1 AND d.canonical_id = ?2 AND r.board_id = ?1 AND r.idea_id = d.id"
-        " AND r.removed_at IS NULL ORDER BY m.id",
+        " AND r.removed_at IS NULL AND m.anonymous = 0 ORDER BY m.id",
         [board_id, canonical_id],
     ).fetchall()
     return [MemberRow(*r) for r in rows]

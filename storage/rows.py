@@ -42,6 +42,7 @@ class IdeaRow:
     updated_at: str
     deleted_at: str | None
     votes: int = 0
+    anonymous_votes: int = 0
 
 
 @dataclass(frozen=True, slots=True)

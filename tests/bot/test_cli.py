@@ -536,7 +536,15 @@ def test_eval_dedupe_missing_file(tmp_path: Path) -> None:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    assert set(main.commands) == {"demo", "ideas", "digest", "export", "eval-dedupe", "run"}
+    assert set(main.commands) == {
+        "demo",
+        "ideas",
+        "digest",
+        "export",
+        "eval-dedupe",
+        "run",
+        "import",
+    }
     for name in main.commands:
         result = run([name, "--help"])
         assert result.exit_code == 0, (name, result.output)

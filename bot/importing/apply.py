@@ -1,0 +1,201 @@
+"""Writing an import plan: the whole import is one transaction, or nothing at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from bot.importing.duplicates import Verdict
+from bot.importing.errors import ImportConflict
+from bot.importing.plan import Plan, PlannedVote
+from storage import boards as board_rows
+from storage import imports as import_rows
+from storage.imports import IdeaInsert
+from storage.times import to_db
+
+VOTE_CHUNK = 20_000  # reaction facts per statement batch, between progress updates
+
+# Called from the writer thread as votes are written: (stage, done, total).
+WriteProgress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Written:
+    """What the import's transaction stored."""
+
+    board_id: int
+    board_name: str
+    created_board: bool
+    idea_ids: tuple[int, ...]
+    numbers: tuple[int, ...]
+    votes: int
+    anonymous_votes: int
+    retired: int
+
+
+def write_plan(
+    db: Database,
+    plan: Plan,
+    *,
+    board_name: str,
+    attach: bool,
+    now: str,
+    progress: WriteProgress | None = None,
+) -> Written:
+    """Store the plan inside the writer's transaction; ImportConflict if the board moved on."""
+    export = plan.export
+    board_id, created = _board(db, plan, board_name, attach, now)
+    current = import_rows.existing_messages(
+        db, export.platform, sorted({p.message.channel_id for p in plan.ideas})
+    )
+    if any(p.message.key in current for p in plan.ideas):
+        raise ImportConflict(
+            "Some of these messages were captured while the import ran; nothing was written."
+            " Run the import again."
+        )
+    people: dict[str, tuple[str, bool]] = {}
+    for idea in plan.ideas:
+        people[idea.message.author.user_id] = (idea.message.author.name, False)
+    for vote in plan.votes:
+        people.setdefault(vote.user_id, (vote.name, vote.anonymous))
+    members = import_rows.ensure_members(
+        db, export.platform, [(uid, name, anon) for uid, (name, anon) in people.items()]
+    )
+    first_id, first_row, first_number = import_rows.reserve(db, board_id, len(plan.ideas))
+
+    def resolve(key: int) -> int:
+        return key if key >= 0 else first_id + (-key - 1)
+
+    rows: list[IdeaInsert] = []
+    merges: list[tuple[int, int, float, str]] = []
+    suggestions: list[tuple[int, int, float]] = []
+    for position, idea in enumerate(plan.ideas):
+        message = idea.message
+        idea_id = first_id + position
+        created_at = to_db(message.at)
+        into = _merge_target(idea.verdict, resolve)
+        rows.append(
+            IdeaInsert(
+                id=idea_id,
+                number=first_number + position,
+                author_id=members[message.author.user_id],
+                title=idea.title,
+                body=idea.text,
+                platform=export.platform,
+                channel_id=message.channel_id,
+                message_id=message.message_id,
+                permalink=message.permalink,
+                embedding=plan.vectors[position].tobytes(),
+                created_at=created_at,
+                updated_at=to_db(message.edited_at) if message.edited_at else created_at,
+                merged_into=into,
+                # Only canonical ideas are candidates, so the target is its own canonical.
+                canonical_id=into if into is not None else idea_id,
+            )
+        )
+        if into is not None:
+            merges.append((idea_id, into, idea.verdict.targets[0][1], created_at))
+        elif idea.verdict.decision == "suggest":
+            suggestions += [(idea_id, resolve(k), score) for k, score in idea.verdict.targets]
+    import_rows.insert_ideas(db, board_id, rows, first_row)
+    import_rows.insert_merges(db, board_id, merges)
+    import_rows.insert_suggestions(db, board_id, suggestions)
+    positions = {idea.message.key: n for n, idea in enumerate(plan.ideas)}
+    named, anonymous = _write_votes(
+        db, plan, board_id, members, positions, first_id, first_row, progress
+    )
+    import_rows.retire_reactions(db, plan.retire)
+    board_rows.log_action(
+        db,
+        board_id,
+        None,
+        "import",
+        {
+            "source": export.kind,
+            "ideas": len(rows),
+            "merged": len(merges),
+            "votes": named,
+            "anonymous_votes": anonymous,
+        },
+        now,
+    )
+    return Written(
+        board_id=board_id,
+        board_name=board_name,
+        created_board=created,
+        idea_ids=tuple(r.id for r in rows),
+        numbers=tuple(r.number for r in rows),
+        votes=named,
+        anonymous_votes=anonymous,
+        retired=len(plan.retire),
+    )
+
+
+def _board(db: Database, plan: Plan, name: str, attach: bool, now: str) -> tuple[int, bool]:
+    export = plan.export
+    workspace = export.workspace_id
+    if plan.target.id is not None:
+        if attach and workspace is not None:
+            if board_rows.board_for_workspace(db, export.platform, workspace) is not None:
+                raise ImportConflict(
+                    "The workspace got a board of its own while the import ran;"
+                    " nothing was written. Run the import again."
+                )
+            import_rows.attach_workspace(
+                db, export.platform, workspace, plan.target.id, export.workspace_name
+            )
+        return plan.target.id, False
+    assert workspace is not None
+    if board_rows.board_for_workspace(db, export.platform, workspace) is not None:
+        raise ImportConflict(
+            "The workspace's board was created while the import ran; nothing was written."
+            " Run the import again."
+        )
+    row = board_rows.ensure_workspace_board(db, export.platform, workspace, name, now)
+    return row.id, True
+
+
+def _merge_target(verdict: Verdict, resolve: Callable[[int], int]) -> int | None:
+    if verdict.decision != "merge":
+        return None
+    return resolve(verdict.targets[0][0])
+
+
+def _write_votes(
+    db: Database,
+    plan: Plan,
+    board_id: int,
+    members: dict[str, int],
+    positions: dict[tuple[str, str], int],
+    first_id: int,
+    first_row: int,
+    progress: WriteProgress | None,
+) -> tuple[int, int]:
+    """(named, anonymous) reaction facts added."""
+
+    def fact(vote: PlannedVote) -> tuple[int, int, int, str, str]:
+        position = positions.get(vote.key)
+        if position is not None:
+            idea_id, row = first_id + position, first_row + position
+        else:
+            stored = plan.existing[vote.key]
+            idea_id, row = stored.idea_id, stored.message_row
+        return (idea_id, row, members[vote.user_id], vote.emoji, vote.at)
+
+    named = anonymous = 0
+    total = len(plan.votes)
+    for start in range(0, total, VOTE_CHUNK):
+        chunk = plan.votes[start : start + VOTE_CHUNK]
+        slots = [fact(v) for v in chunk if v.anonymous]
+        people_new = [fact(v) for v in chunk if not v.anonymous and v.key in positions]
+        people_again = [fact(v) for v in chunk if not v.anonymous and v.key not in positions]
+        # On a message imported before, a vote its owner has taken back since stays
+        # taken back; anonymous slots and new messages have no such history.
+        anonymous += import_rows.insert_reactions(db, board_id, slots, unless_withdrawn=False)
+        named += import_rows.insert_reactions(db, board_id, people_new, unless_withdrawn=False)
+        named += import_rows.insert_reactions(db, board_id, people_again, unless_withdrawn=True)
+        if progress is not None:
+            progress("votes written", min(start + VOTE_CHUNK, total), total)
+    return named, anonymous

@@ -1,0 +1,234 @@
+"""What an import would do: which messages become ideas, merges, suggestions and votes.
+
+Planning reads the store but never writes it, so a dry run is a plan printed, and a
+real import is a plan handed to ``apply`` in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.boards import Board, BoardSettings
+from bot.core import Core
+from bot.errors import InvalidIdea
+from bot.importing.duplicates import Verdict, decide_batch
+from bot.importing.model import (
+    SKIP_ALREADY,
+    SKIP_EMPTY,
+    SKIP_OTHER_BOARD,
+    SKIP_TOO_LONG,
+    ImportedMessage,
+    ImportedReaction,
+    ParsedExport,
+)
+from bot.service import MAX_CANDIDATES
+from bot.text import clean_text, title_of, validate_idea_text
+from storage import imports as import_rows
+from storage.imports import ExistingMessage, StoredReaction
+from storage.times import to_db
+
+EMBED_CHUNK = 1024  # texts per embedder call: big enough to batch well, small for progress
+ANONYMOUS_NAME = "anonymous (imported)"
+
+# (stage, done, total): "ideas embedded" while embedding, "votes written" while writing.
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """The board the import goes to; ``id`` is None for a board the import will create."""
+
+    id: int | None
+    name: str
+    settings: BoardSettings
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlannedIdea:
+    message: ImportedMessage
+    title: str
+    text: str
+    verdict: Verdict
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlannedVote:
+    """A vote to record: a named person, or one anonymous slot of a reaction's count."""
+
+    key: tuple[str, str]
+    user_id: str
+    name: str
+    anonymous: bool
+    emoji: str
+    at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    export: ParsedExport
+    target: Target
+    ideas: tuple[PlannedIdea, ...]
+    vectors: npt.NDArray[np.float32]
+    existing: dict[tuple[str, str], ExistingMessage]
+    votes: tuple[PlannedVote, ...]
+    retire: tuple[int, ...]
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def anonymous_id(key: tuple[str, str], emoji: str, slot: int) -> str:
+    """The member id of one anonymous vote: the same on every import of the message."""
+    return f"anonymous:{key[0]}:{key[1]}:{emoji}:{slot}"
+
+
+def _slot(user_id: str) -> int:
+    return int(user_id.rsplit(":", 1)[1])
+
+
+async def make_plan(
+    core: Core,
+    export: ParsedExport,
+    target: Target,
+    board: Board | None,
+    progress: ProgressFn | None = None,
+) -> Plan:
+    """Embed the new ideas and decide their duplicates and votes, writing nothing.
+
+    Call it holding ``core.lock(board)`` when the plan is to be applied, so the
+    board's canonical ideas cannot change in between.
+    """
+    skipped = Counter(export.skipped)
+    channel_ids = sorted({m.channel_id for m in export.messages})
+    existing = await core.db.read(import_rows.existing_messages, export.platform, channel_ids)
+    fresh: list[tuple[ImportedMessage, str]] = []
+    again: list[ImportedMessage] = []
+    for message in export.messages:
+        stored = existing.get(message.key)
+        if stored is not None:
+            skipped[SKIP_ALREADY if stored.board_id == target.id else SKIP_OTHER_BOARD] += 1
+            if stored.board_id == target.id:
+                again.append(message)  # a newer export may bring new votes
+            continue
+        reason = _unusable(message.text, core.max_idea_length)
+        if reason is not None:
+            skipped[reason] += 1
+            continue
+        fresh.append((message, validate_idea_text(message.text, core.max_idea_length)))
+    fresh.sort(key=lambda item: (item[0].at, item[0].channel_id, item[0].message_id))
+    vectors = await _embed(core, [text for _, text in fresh], progress)
+    keys: list[int] = []
+    matrix = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    if board is not None:
+        keys, matrix = (await core.index(board)).arrays()
+    verdicts = decide_batch(keys, matrix, vectors, target.settings.thresholds, MAX_CANDIDATES)
+    ideas = tuple(
+        PlannedIdea(message=m, title=title_of(text), text=text, verdict=v)
+        for (m, text), v in zip(fresh, verdicts, strict=True)
+    )
+    stored_reactions: list[StoredReaction] = []
+    if again and target.id is not None:
+        rows = [existing[m.key].message_row for m in again]
+        stored_reactions = await core.db.read(import_rows.reactions_on, target.id, rows)
+    votes, retire = plan_votes(
+        [p.message for p in ideas], again, existing, stored_reactions, target.settings.vote_emoji
+    )
+    return Plan(
+        export=export,
+        target=target,
+        ideas=ideas,
+        vectors=vectors,
+        existing=existing,
+        votes=tuple(votes),
+        retire=tuple(retire),
+        skipped=skipped,
+    )
+
+
+def _unusable(text: str, max_length: int) -> str | None:
+    if len(clean_text(text)) > max_length:
+        return SKIP_TOO_LONG
+    try:
+        validate_idea_text(text, max_length)
+    except InvalidIdea:
+        return SKIP_EMPTY
+    return None
+
+
+async def _embed(
+    core: Core, texts: list[str], progress: ProgressFn | None
+) -> npt.NDArray[np.float32]:
+    parts = []
+    for start in range(0, len(texts), EMBED_CHUNK):
+        parts.append(await core.embedder.embed(texts[start : start + EMBED_CHUNK]))
+        if progress is not None:
+            progress("ideas embedded", min(start + EMBED_CHUNK, len(texts)), len(texts))
+    if not parts:
+        return np.zeros((0, core.embedder.dim), dtype=np.float32)
+    return np.concatenate(parts).astype(np.float32, copy=False)
+
+
+def plan_votes(
+    fresh: Sequence[ImportedMessage],
+    again: Sequence[ImportedMessage],
+    existing: dict[tuple[str, str], ExistingMessage],
+    stored: Sequence[StoredReaction],
+    vote_emoji: tuple[str, ...],
+) -> tuple[list[PlannedVote], list[int]]:
+    """The votes to add and the anonymous votes to end, for new and already stored messages.
+
+    Per reaction: the people it names (bots left out) vote; ``count`` minus everyone
+    known to have reacted (named here, or stored as named voters already) are
+    anonymous votes. A later export that names more people ends as many anonymous
+    votes as it explains.
+    """
+    by_message: dict[tuple[int, str], list[StoredReaction]] = {}
+    for fact in stored:
+        by_message.setdefault((fact.message_row, fact.emoji), []).append(fact)
+    votes: list[PlannedVote] = []
+    retire: list[int] = []
+    for message in (*fresh, *again):
+        at = to_db(message.at)  # exports do not say when a reaction was added
+        row = existing[message.key].message_row if message.key in existing else None
+        for reaction in message.reactions:
+            if not any(name in vote_emoji for name in reaction.names()):
+                continue
+            facts = by_message.get((row, reaction.emoji), []) if row is not None else []
+            new_votes, ended = _reaction_votes(message.key, reaction, facts, at)
+            votes += new_votes
+            retire += ended
+    return votes, retire
+
+
+def _reaction_votes(
+    key: tuple[str, str], reaction: ImportedReaction, facts: list[StoredReaction], at: str
+) -> tuple[list[PlannedVote], list[int]]:
+    had = {f.user_id for f in facts if not f.anonymous}
+    votes = [
+        PlannedVote(
+            key=key, user_id=u.user_id, name=u.name, anonymous=False, emoji=reaction.emoji, at=at
+        )
+        for u in reaction.users
+        if not u.is_bot and u.user_id not in had
+    ]
+    known = {u.user_id for u in reaction.users} | {
+        f.user_id for f in facts if f.active and not f.anonymous
+    }
+    needed = max(0, reaction.count - len(known))
+    slots = {_slot(f.user_id): f.id for f in facts if f.anonymous and f.active}
+    votes += [
+        PlannedVote(
+            key=key,
+            user_id=anonymous_id(key, reaction.emoji, n),
+            name=ANONYMOUS_NAME,
+            anonymous=True,
+            emoji=reaction.emoji,
+            at=at,
+        )
+        for n in range(1, needed + 1)
+        if n not in slots
+    ]
+    return votes, [fact_id for n, fact_id in slots.items() if n > needed]

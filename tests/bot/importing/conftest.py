@@ -1,0 +1,59 @@
+"""Shared helpers of the import tests: the example exports, a zip of one, table digests."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = ROOT / "examples" / "import"
+SLACK = EXAMPLES / "slack"
+DISCORD = EXAMPLES / "discord"
+# Real public sample exports, present beside the clone in CI, absent in a fresh clone.
+SHARED = ROOT.parent / "shared" / "data" / "exports"
+
+
+def zip_folder(folder: Path, target: Path, *, nest: str | None = None) -> Path:
+    """A zip of ``folder`` as Slack makes it (files at the root), or nested in ``nest``/."""
+    base = shutil.make_archive(str(target.with_suffix("")), "zip", folder.parent, folder.name)
+    if nest is None:
+        # Slack's zip has the export's files at its root, not inside a folder.
+        import zipfile
+
+        out = target
+        with zipfile.ZipFile(base) as src, zipfile.ZipFile(out.with_suffix(".tmp"), "w") as dst:
+            for info in src.infolist():
+                name = info.filename.split("/", 1)[1] if "/" in info.filename else ""
+                if name and not info.is_dir():
+                    dst.writestr(name, src.read(info))
+        Path(base).unlink()
+        out.with_suffix(".tmp").rename(out)
+        return out
+    return Path(base)
+
+
+def table_digest(path: Path) -> str:
+    """A digest of every row of every table: equal digests, unchanged database."""
+    conn = sqlite3.connect(path)
+    try:
+        return hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
+    finally:
+        conn.close()
+
+
+def counts(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: conn.execute(f"SELECT COUNT(*) FROM [{t}]").fetchone()[0] for t in tables}
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def slack_zip(tmp_path: Path) -> Path:
+    return zip_folder(SLACK, tmp_path / "slack-export.zip")
