@@ -245,17 +245,21 @@ async def ideas(app: App, board: str | None, top: int | None, search: str | None
     default=None,
     help="ISO week like 2026-W46 (default: the period of the latest scheduled digest).",
 )
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True
+)
 @with_app
 async def digest(app: App, board: str | None, week: str | None, fmt: str) -> None:
-    """Print a board's weekly digest.
+    """Print a board's weekly digest: Markdown, JSON, or a self-contained HTML page.
 
     \b
     Example:
       ideabot digest --week 2026-W46
       ideabot digest --board trailmix --format json
+      ideabot digest --format html > digest.html
     """
     from bot.render import digest_markdown
+    from bot.render_html import digest_html
 
     chosen = await _pick_board(app, board)
     if week:
@@ -265,6 +269,8 @@ async def digest(app: App, board: str | None, week: str | None, fmt: str) -> Non
     built = await build_digest(app.core, chosen, period)
     if fmt == "json":
         click.echo(json.dumps(_digest_json(built), ensure_ascii=False, indent=2))
+    elif fmt == "html":
+        click.echo(digest_html(built))
     else:
         click.echo(digest_markdown(built))
 

@@ -40,26 +40,32 @@ def escape_md(text: str) -> str:
     return _MENTION.sub(lambda m: "@\u200d" + m[1], escaped)
 
 
+def short_title(title: str, limit: int = 100) -> str:
+    """``title`` cut to ``limit`` characters with an ellipsis."""
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
 def idea_line(idea: IdeaView, *, limit: int = 100) -> str:
-    title = idea.title if len(idea.title) <= limit else idea.title[: limit - 1] + "…"
-    text = f"**#{idea.number}** {escape_md(title)}"
+    text = f"**#{idea.number}** {escape_md(short_title(idea.title, limit))}"
     if idea.permalink and idea.permalink.startswith(("https://", "http://")):
         text += f" ([link](<{idea.permalink.replace('>', '%3E')}>))"
     return text
 
 
-def _signed(value: int) -> str:
+def signed(value: int) -> str:
+    """``value`` with its sign: +3, 0, -2."""
     return f"+{value}" if value > 0 else str(value)
 
 
-def _votes(n: int) -> str:
+def votes(n: int) -> str:
+    """ "1 vote", "3 votes"."""
     return f"{n} vote" if n == 1 else f"{n} votes"
 
 
 def _ranked(entry: Ranked) -> str:
     idea = entry.idea
     return (
-        f"{idea_line(idea)} — {_signed(entry.gained)} this week, {_votes(idea.votes)} in all"
+        f"{idea_line(idea)} — {signed(entry.gained)} this week, {votes(idea.votes)} in all"
         f" · by {escape_md(idea.author.name)}"
     )
 
@@ -73,9 +79,9 @@ def digest_markdown(digest: Digest) -> str:
         f"# {escape_md(digest.board)}: ideas of {period.label}",
         f"_{period.start:%a %d %b %Y} – {last_day:%a %d %b %Y} ({period.start.tzinfo})_",
         "",
-        f"**{h.new_ideas} new ideas** ({_signed(h.new_ideas - h.previous_new_ideas)} on the week"
-        f" before) · **{_votes(h.votes_cast)} cast**"
-        f" ({_signed(h.votes_cast - h.previous_votes_cast)})"
+        f"**{h.new_ideas} new ideas** ({signed(h.new_ideas - h.previous_new_ideas)} on the week"
+        f" before) · **{votes(h.votes_cast)} cast**"
+        f" ({signed(h.votes_cast - h.previous_votes_cast)})"
         f" · **{h.open_ideas} ideas** on the board",
         "",
     ]
@@ -106,7 +112,7 @@ def digest_markdown(digest: Digest) -> str:
     if digest.new_ideas:
         lines.append("## New ideas")
         lines += [
-            f"- {idea_line(idea)} · by {escape_md(idea.author.name)} · {_votes(idea.votes)}"
+            f"- {idea_line(idea)} · by {escape_md(idea.author.name)} · {votes(idea.votes)}"
             for idea in digest.new_ideas
         ]
         hidden = digest.headline.new_ideas - len(digest.new_ideas)
@@ -124,7 +130,7 @@ def digest_markdown(digest: Digest) -> str:
         for c in digest.contributors:
             ideas = f"{c.ideas} idea" + ("" if c.ideas == 1 else "s")
             lines.append(
-                f"- {escape_md(c.person.name)}: {ideas} posted, {_votes(c.votes_received)} received"
+                f"- {escape_md(c.person.name)}: {ideas} posted, {votes(c.votes_received)} received"
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

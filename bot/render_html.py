@@ -9,12 +9,16 @@ from datetime import timedelta
 from html import escape
 
 from bot.digest import Digest, Ranked
-from bot.render import STATUS_ICON, STATUS_LABEL, _signed, _votes
+from bot.render import (
+    LATE_NOTICE,
+    QUIET_NOTICE,
+    STATUS_ICON,
+    STATUS_LABEL,
+    short_title,
+    signed,
+    votes,
+)
 from bot.results import IdeaView
-
-TITLE_LIMIT = 100  # as bot.render.idea_line
-QUIET_NOTICE = "A quiet week: no new ideas, votes or status changes."
-LATE_NOTICE = "This digest comes late: the bot was not running when it was due."
 
 # No external fonts, scripts or images: the file is read offline, mailed or printed.
 _CSS = """
@@ -117,10 +121,6 @@ footer { color: var(--muted); font-size: .8rem; text-align: center; margin-top: 
 """
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_LIMIT else title[: TITLE_LIMIT - 1] + "…"
-
-
 def _web_link(url: str | None) -> str | None:
     """``url`` when it is an http(s) address (never ``javascript:`` and the like)."""
     return url if url is not None and url.startswith(("https://", "http://")) else None
@@ -128,7 +128,7 @@ def _web_link(url: str | None) -> str | None:
 
 def idea_html(idea: IdeaView) -> str:
     """``#N title``, the title linked to the idea's message when that is a web address."""
-    title = escape(_short(idea.title))
+    title = escape(short_title(idea.title))
     href = _web_link(idea.permalink)
     if href is not None:
         title = f'<a href="{escape(href)}" rel="noopener noreferrer">{title}</a>'
@@ -139,8 +139,8 @@ def _ranked(entry: Ranked) -> str:
     idea = entry.idea
     gain = "gain" if entry.gained >= 0 else "gain down"
     return (
-        f'{idea_html(idea)} <span class="meta"><span class="{gain}">{_signed(entry.gained)}</span>'
-        f" this week, {_votes(idea.votes)} in all · by {escape(idea.author.name)}</span>"
+        f'{idea_html(idea)} <span class="meta"><span class="{gain}">{signed(entry.gained)}</span>'
+        f" this week, {votes(idea.votes)} in all · by {escape(idea.author.name)}</span>"
     )
 
 
@@ -149,7 +149,7 @@ def _stat(label: str, value: int, before: int) -> str:
     trend = "up" if change > 0 else "down" if change < 0 else "same"
     return (
         f'<div class="stat"><dt>{label}</dt><dd><span class="figure">{value}</span>'
-        f' <span class="change {trend}">{_signed(change)} on the week before</span></dd></div>'
+        f' <span class="change {trend}">{signed(change)} on the week before</span></dd></div>'
     )
 
 
@@ -208,7 +208,7 @@ def digest_html(digest: Digest) -> str:
     if digest.new_ideas:
         items = [
             f'{idea_html(idea)} <span class="meta">by {escape(idea.author.name)}'
-            f" · {_votes(idea.votes)}</span>"
+            f" · {votes(idea.votes)}</span>"
             for idea in digest.new_ideas
         ]
         hidden = h.new_ideas - len(digest.new_ideas)
@@ -232,7 +232,7 @@ def digest_html(digest: Digest) -> str:
             ideas = f"{c.ideas} idea" + ("" if c.ideas == 1 else "s")
             items.append(
                 f'<span class="name">{escape(c.person.name)}</span>: {ideas} posted,'
-                f" {_votes(c.votes_received)} received"
+                f" {votes(c.votes_received)} received"
             )
         parts.append(_section("contributors", "Most active members", items))
     body = "\n".join(parts)

@@ -31,8 +31,8 @@ from bot.digest import (
     week_period,
 )
 from bot.domain import Person, Where
-from bot.render import digest_markdown
-from bot.render_html import LATE_NOTICE, QUIET_NOTICE, digest_html
+from bot.render import LATE_NOTICE, QUIET_NOTICE, digest_markdown
+from bot.render_html import digest_html
 from bot.results import IdeaView
 from bot.settings import Settings
 from dedupe.embedder import SentenceTransformerEmbedder
