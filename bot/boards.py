@@ -111,7 +111,8 @@ class BoardSettings:
             name = str(value).strip()
             try:
                 ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                # OSError: a name too long for a file name (zoneinfo looks for a file).
                 raise InvalidSetting(
                     f"unknown time zone {name[:60]!r}: use an IANA name such as Europe/Berlin"
                 ) from None

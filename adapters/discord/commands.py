@@ -14,12 +14,12 @@ from typing import Any
 
 import discord
 
+from adapters import digest_text
 from adapters.discord import convert, render
 from adapters.discord.events import NO_PINGS, Events, answer, vote_emoji
 from bot.app import App
 from bot.boards import SETTING_NAMES
 from bot.channels import Channels
-from bot.digest import build_digest, last_full_week
 from bot.domain import (
     Actor,
     AnswerSuggestion,
@@ -309,6 +309,8 @@ class Commands:
             target_id = channel.id if channel is not None else interaction.channel_id
             where = convert.where(interaction.guild, target_id)
             await self.channels.set_channel(where, await self._actor(interaction), purpose, enabled)
+            if purpose == "digest":
+                self.app.digests.poke()
             last = getattr(channel or interaction.channel, "last_message_id", None)
             if enabled and purpose == "ideas" and last:
                 # Only what comes after this counts: old chatter is not imported.
@@ -338,19 +340,48 @@ class Commands:
                     or "none"
                 )
                 lines.append(f"{purpose} channels: {mentions}")
+            status = await self.app.digests.status(board)
+            lines += digest_text.status_lines(status, render.channel_name, render.escape_md)
+            await self._say(interaction, "\n".join(lines), ephemeral=True)
+
+        await self.run(interaction, work)
+
+    async def config_digest(
+        self, interaction: discord.Interaction, weekday: str, time: str, timezone: str | None
+    ) -> None:
+        async def work() -> None:
+            changes = {"digest_weekday": weekday, "digest_time": time}
+            if timezone is not None:
+                changes["timezone"] = timezone
+            board = await self.app.moderation.configure_many(
+                self._where(interaction), await self._actor(interaction), changes
+            )
+            self.app.digests.poke()  # the scheduler's nap may end sooner now
+            status = await self.app.digests.status(board)
+            text = f"The digest is posted {digest_text.schedule(status)}."
+            await self._say(interaction, text, ephemeral=True)
+
+        await self.run(interaction, work)
+
+    async def digest_now(self, interaction: discord.Interaction) -> None:
+        async def work() -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            where = self._where(interaction)
+            deliveries = await self.app.digests.post_now(where, await self._actor(interaction))
+            zone = (await self.app.core.board_for(where)).settings.zone
+            lines = digest_text.delivery_lines(
+                deliveries, zone, render.channel_name, render.escape_md
+            )
             await self._say(interaction, "\n".join(lines), ephemeral=True)
 
         await self.run(interaction, work)
 
     async def digest_preview(self, interaction: discord.Interaction) -> None:
         async def work() -> None:
-            actor = await self._actor(interaction)
-            board = await self.app.core.board_for(self._where(interaction))
-            if not is_moderator(board, actor):
-                raise NotAllowed("Only moderators can do that.")
             await interaction.response.defer(ephemeral=True, thinking=True)
-            period = last_full_week(self.app.core.clock(), board.settings.zone)
-            digest = await build_digest(self.app.core, board, period)
+            digest = await self.app.digests.preview(
+                self._where(interaction), await self._actor(interaction)
+            )
             for embeds in render.digest_embeds(digest):
                 await interaction.followup.send(
                     embeds=embeds, ephemeral=True, allowed_mentions=NO_PINGS

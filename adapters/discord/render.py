@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import discord
 
 from bot.digest import Digest
-from bot.domain import Person
+from bot.domain import Person, Where
 from bot.render import STATUS_ICON, STATUS_LABEL, digest_markdown, escape_md
 from bot.results import Candidate, IdeaView, Merged, PossibleDuplicate, StatusChanged
 
@@ -49,6 +49,13 @@ def idea_embed(idea: IdeaView, *, heading: str | None = None) -> discord.Embed:
     if heading:
         embed.set_author(name=clip(heading, EMBED_TITLE_MAX))
     return embed
+
+
+def channel_name(where: Where) -> str:
+    """A channel as a Discord message names it: a link here, plain for other platforms."""
+    if where.platform == "discord":
+        return f"<#{where.channel_id}>"
+    return f"{where.platform} channel `{escape_md(str(where.channel_id))}`"
 
 
 def captured_text(idea: IdeaView, vote_emoji: str) -> str:

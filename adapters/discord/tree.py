@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.commands import MOD_PERMISSIONS, Commands
-from bot.boards import SETTING_NAMES
+from bot.boards import SETTING_NAMES, WEEKDAYS
 from bot.domain import Status
 
 StatusChoice = Literal["open", "under_review", "planned", "in_progress", "done", "declined"]
@@ -23,8 +23,12 @@ SettingChoice = Literal[
     "digest_time",
     "timezone",
 ]
+WeekdayChoice = Literal[
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+]
 assert set(StatusChoice.__args__) == {s.value for s in Status}  # type: ignore[attr-defined]
 assert set(SettingChoice.__args__) == set(SETTING_NAMES)  # type: ignore[attr-defined]
+assert WeekdayChoice.__args__ == WEEKDAYS  # type: ignore[attr-defined]
 
 
 def build_tree(tree: app_commands.CommandTree[Any], commands: Commands) -> None:
@@ -132,11 +136,29 @@ def build_tree(tree: app_commands.CommandTree[Any], commands: Commands) -> None:
     ) -> None:
         await commands.config_channel(interaction, purpose, channel, enabled)
 
+    @config.command(name="digest", description="When the weekly digest is posted")
+    @app_commands.describe(
+        weekday="The day it is posted",
+        time="Local time, 24-hour HH:MM, like 09:00",
+        timezone="An IANA time zone, like Europe/Berlin (unchanged if left out)",
+    )
+    async def config_digest(
+        interaction: discord.Interaction,
+        weekday: WeekdayChoice,
+        time: app_commands.Range[str, 1, 100],
+        timezone: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        await commands.config_digest(interaction, weekday, time, timezone)
+
     digest = app_commands.Group(name="digest", description="The weekly digest", parent=mod)
 
-    @digest.command(name="preview", description="Show last week's digest to you only")
+    @digest.command(name="preview", description="Show the next digest to you only")
     async def preview(interaction: discord.Interaction) -> None:
         await commands.digest_preview(interaction)
+
+    @digest.command(name="now", description="Post the latest digest where it is missing")
+    async def now(interaction: discord.Interaction) -> None:
+        await commands.digest_now(interaction)
 
     tree.add_command(ideas)
     tree.add_command(mod)

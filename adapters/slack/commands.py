@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters import digest_text
 from adapters.slack import render
+from adapters.slack.digests import channel_name
 from adapters.slack.handlers import PLATFORM, SlackHandlers, vote_emoji
 from adapters.slack.parse import Parsed, parse_ideabot, parse_ideas
-from bot.digest import build_digest, last_full_week
 from bot.domain import (
     Actor,
     AnswerSuggestion,
@@ -129,7 +130,8 @@ class SlackCommands:
             actor = await self.handlers.actor(str(command.get("user_id")))
             return await self._moderate(where, actor, parsed)
         except IdeabotError as exc:
-            return exc.message
+            # Refusals may quote what was typed (a zone like "<!channel>"): keep it inert.
+            return render.escape(exc.message)
 
     async def _moderate(self, where: Where, actor: Actor, parsed: Parsed) -> str:
         moderation = self.handlers.app.moderation
@@ -161,7 +163,20 @@ class SlackCommands:
                 DeleteIdea(where=where, actor=actor, number=n[0], reason=parsed.rest or None)
             )
             return f"Deleted #{n[0]}."
+        digests = self.handlers.app.digests
         board = await self.handlers.app.core.board_for(where)
+        if parsed.action == "digest now":
+            deliveries = await digests.post_now(where, actor)
+            lines = digest_text.delivery_lines(
+                deliveries, board.settings.zone, channel_name, render.escape
+            )
+            return "\n".join(lines)
+        if parsed.action == "digest preview":
+            blocks = render.digest_blocks(await digests.preview(where, actor))
+            shown = [b["text"]["text"] for b in blocks[0] if b.get("type") == "section"]
+            if len(blocks) > 1:
+                shown.append(f"_… and {len(blocks) - 1} more message(s) of the digest._")
+            return "\n".join(shown)
         if parsed.action == "link":
             made = await self.handlers.linking.make_code(where, actor)
             return (
@@ -179,18 +194,24 @@ class SlackCommands:
         if parsed.action == "config channel":
             purpose, state = parsed.words
             await self.handlers.channels.set_channel(where, actor, purpose, state == "on")
+            if purpose == "digest":
+                digests.poke()
             now = "now" if state == "on" else "no longer"
             return f"<#{where.channel_id}> is {now} an {purpose} channel."
-        if parsed.action == "config show":
-            data = board.settings.to_json()
-            return "\n".join(
-                [f"Board `{board.name}`"]
-                + [f"`{k}`: `{v}`" for k, v in data.items() if k != "extra"]
-            )
-        period = last_full_week(self.handlers.app.core.clock(), board.settings.zone)
-        digest = await build_digest(self.handlers.app.core, board, period)
+        if parsed.action == "config digest":
+            weekday, time, *zone = parsed.words
+            changes = {"digest_weekday": weekday, "digest_time": time}
+            if zone:
+                changes["timezone"] = zone[0]
+            board = await moderation.configure_many(where, actor, changes)
+            digests.poke()  # the scheduler's nap may end sooner now
+            return f"The digest is posted {digest_text.schedule(await digests.status(board))}."
+        data = board.settings.to_json()
+        status = digest_text.status_lines(await digests.status(board), channel_name, render.escape)
         return "\n".join(
-            b["text"]["text"] for b in render.digest_blocks(digest)[0] if b.get("type") == "section"
+            [f"Board `{board.name}`"]
+            + [f"`{k}`: `{render.escape(str(v))}`" for k, v in data.items() if k != "extra"]
+            + status
         )
 
     async def close_the_loop(self, changed: StatusChanged) -> None:

@@ -29,6 +29,13 @@ _HINTS = {
 }
 
 
+def channel_name(where: Where) -> str:
+    """A channel as a Slack message names it: a link here, plain for other platforms."""
+    if where.platform == PLATFORM:
+        return f"<#{where.channel_id}>"
+    return f"{where.platform} channel `{render.escape(str(where.channel_id))}`"
+
+
 class SlackDigestPoster:
     """The scheduler's way to post a digest into a Slack channel."""
 

@@ -16,7 +16,12 @@ IDEABOT_USAGE = (
     "Usage: `/ideabot merge <number> <into>` · `unmerge <number>` · "
     "`status <number> <status> [note]` · `delete <number> [reason]` · "
     "`config show` · `config set <setting> <value>` · `config channel ideas|digest [off]` · "
-    "`digest preview` · `link` · `join <code>`"
+    "`config digest <weekday> <HH:MM> [<time zone>]` · `digest preview` · `digest now` · "
+    "`link` · `join <code>`"
+)
+CONFIG_DIGEST_USAGE = (
+    "Usage: `/ideabot config digest <weekday> <HH:MM> [<time zone>]`,"
+    " like `/ideabot config digest monday 09:00 Europe/Berlin`"
 )
 IDEAS_USAGE = "Usage: `/ideas top [count]` · `/ideas search <words>` · `/ideas show <number>`"
 MAX_TEXT = 4000
@@ -78,8 +83,12 @@ def parse_ideabot(text: str) -> Parsed:
                 raise UsageError(IDEABOT_USAGE)
             enabled = len(args) == 2 or args[2].lower() == "on"
             return Parsed("config channel", (), (args[1], "on" if enabled else "off"))
-    if head == "digest" and args == ["preview"]:
-        return Parsed("digest preview")
+        if sub == "digest":
+            if len(args) not in (3, 4):
+                raise UsageError(CONFIG_DIGEST_USAGE)
+            return Parsed("config digest", (), tuple(args[1:]))
+    if head == "digest" and len(args) == 1 and args[0].lower() in ("preview", "now"):
+        return Parsed(f"digest {args[0].lower()}")
     if head == "link" and not args:
         return Parsed("link")
     if head == "join" and len(args) == 1:

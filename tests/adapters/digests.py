@@ -6,7 +6,7 @@ model), and a process that dies while posting."""
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -143,3 +143,23 @@ async def seed_week(
         db.execute("UPDATE boards SET next_number = ? WHERE id = ?", [number + ideas, board.id])
 
     await app.core.db.write(write)
+
+
+FRIDAY_IN_BERLIN = (
+    "The digest is posted Fridays 17:30 (Europe/Berlin);"
+    " next on Fri 13 Nov 2026 17:30 (Europe/Berlin)."
+)
+
+
+def schedule_of(settings: dict[str, Any]) -> tuple[str, str, str]:
+    """(weekday, time, zone) of a board's stored settings."""
+    return settings["digest_weekday"], settings["digest_time"], settings["timezone"]
+
+
+async def posts_at_0805_berlin(app: App, clock: Any) -> None:
+    """After ``config digest monday 8:05``: nothing at 08:04 Berlin time, W46 at 08:06."""
+    clock.now = datetime(2026, 11, 16, 7, 4, tzinfo=UTC)
+    assert await app.digests.tick() == []
+    clock.now = datetime(2026, 11, 16, 7, 6, tzinfo=UTC)
+    (posted,) = await app.digests.tick()
+    assert posted.outcome == "posted" and posted.label == "2026-W46"

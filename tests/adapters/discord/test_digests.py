@@ -15,8 +15,17 @@ from bot.app import App
 from bot.channels import Channels
 from bot.domain import Actor, Person, Where
 from bot.scheduler import DigestScheduler
-from tests.adapters.digests import Died, DiesAfterPosting, each_part_once, seed_week
+from tests.adapters.digests import (
+    FRIDAY_IN_BERLIN,
+    Died,
+    DiesAfterPosting,
+    each_part_once,
+    posts_at_0805_berlin,
+    schedule_of,
+    seed_week,
+)
 from tests.adapters.discord.conftest import World
+from tests.adapters.discord.test_moderation_and_resilience import command, log_actions
 from tests.conftest import FakeClock
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeMessage
 
@@ -174,3 +183,135 @@ async def test_a_channel_the_bot_cannot_see_fails_with_a_readable_reason(
     clock.now = DUE + timedelta(seconds=1)
     (failed,) = await app.digests.tick()
     assert failed.outcome == "failed" and "gone" in (failed.error or "")
+
+
+# -- the digest commands --------------------------------------------------------------------
+
+
+async def settings_of(app: App, world: World) -> dict[str, object]:
+    return (await app.core.board_for(world.where())).settings.to_json()
+
+
+async def test_digest_now_posts_where_the_digest_is_missing_and_only_for_moderators(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App, clock: FakeClock
+) -> None:
+    _, text = await command(fake, world, world.maya, ["digest", "now"])
+    assert "no digest channel yet" in text
+    clock.now = SUNDAY
+    channel = await digest_channel(app, world)
+    clock.now = DUE + timedelta(hours=2)
+    fake.allow_command(world.guild, "ideabot", world.guild)
+    refused, text = await command(fake, world, world.dan, ["digest", "now"])
+    assert refused.ephemeral and "moderator" in text
+    assert fake.messages(channel) == []
+
+    answer, text = await command(fake, world, world.maya, ["digest", "now"])
+    assert answer.ephemeral
+    assert text == f"Posted the digest of 2026-W45 in <#{channel.id}>."
+    (message,) = fake.messages(channel)
+    assert LATE_NOTE not in message.embeds[0]["description"]  # asked for: not late
+    _, text = await command(fake, world, world.maya, ["digest", "now"])
+    assert text.startswith(f"Skipped <#{channel.id}>: already posted")
+    assert await app.digests.tick() == []
+    assert len(fake.messages(channel)) == 1
+
+
+async def test_digest_now_says_when_discord_refused_and_when_it_tries_again(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App, clock: FakeClock
+) -> None:
+    clock.now = SUNDAY
+    channel = await digest_channel(app, world)
+    clock.now = DUE + timedelta(minutes=1)
+    fake.fail_next("POST", rf"/channels/{channel.id}/messages$", status=403)
+    _, text = await command(fake, world, world.owner, ["digest", "now"])
+    assert text.startswith(f"Could not post the digest of 2026-W45 in <#{channel.id}>")
+    assert "Discord refused" in text and "tries again Mon 09 Nov 2026 09:02 (UTC)" in text
+
+    _, text = await command(fake, world, world.owner, ["config", "show"])
+    assert "Digest: Mondays 09:00 (UTC); next on Mon 16 Nov 2026 09:00 (UTC)" in text
+    assert f"• <#{channel.id}>: 2026-W45 failed once: Discord refused" in text
+    assert "next try Mon 09 Nov 2026 09:02 (UTC)" in text
+
+    _, text = await command(fake, world, world.owner, ["digest", "now"])
+    assert text == f"Posted the digest of 2026-W45 in <#{channel.id}>."
+    _, text = await command(fake, world, world.owner, ["config", "show"])
+    assert f"• <#{channel.id}>: 2026-W45 posted Mon 09 Nov 2026 09:01 (UTC)" in text
+
+
+async def test_config_digest_sets_the_schedule_and_the_scheduler_follows_it(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)  # a Tuesday
+    channel = await digest_channel(app, world)
+    options = {"weekday": "friday", "time": "17:30", "timezone": "Europe/Berlin"}
+    _, text = await command(fake, world, world.maya, ["config", "digest"], options)
+    assert text == FRIDAY_IN_BERLIN
+    settings = await settings_of(app, world)
+    assert schedule_of(settings) == ("friday", "17:30", "Europe/Berlin")
+    _, text = await command(fake, world, world.maya, ["config", "show"])
+    assert "Digest: Fridays 17:30 (Europe/Berlin)" in text
+    assert f"• <#{channel.id}>: nothing posted yet" in text
+    # Without a zone the board's stays.
+    _, text = await command(
+        fake, world, world.maya, ["config", "digest"], {"weekday": "monday", "time": "8:05"}
+    )
+    assert text.startswith("The digest is posted Mondays 08:05 (Europe/Berlin)")
+
+    await posts_at_0805_berlin(app, clock)
+    assert len(fake.messages(channel)) == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "options", "says"),
+    [
+        ("dan", {"weekday": "friday", "time": "10:00"}, "moderator"),
+        ("maya", {"weekday": "friday", "time": "25:00"}, "is not a time"),
+        ("maya", {"weekday": "friday", "time": "9"}, "is not a time"),
+        ("maya", {"weekday": "friday", "time": " "}, "is not a time"),
+        ("maya", {"weekday": "friday", "time": "09:00; DROP TABLE boards"}, "is not a time"),
+        ("maya", {"weekday": "friday", "time": "09:00", "timezone": "Mars/Base"}, "time zone"),
+        (
+            "maya",
+            {"weekday": "friday", "time": "09:00", "timezone": "../../etc/passwd"},
+            "time zone",
+        ),
+        ("maya", {"weekday": "friday", "time": "09:00", "timezone": "Z" * 100}, "time zone"),
+        # A good weekday and time with a bad zone: none of the three is applied.
+        ("maya", {"weekday": "sunday", "time": "23:59", "timezone": "UTC+2"}, "time zone"),
+    ],
+)
+async def test_bad_digest_schedules_get_a_clear_answer_and_change_nothing(
+    fake: FakeDiscord,
+    world: World,
+    bot: IdeaBot,
+    app: App,
+    who: str,
+    options: dict[str, object],
+    says: str,
+) -> None:
+    fake.allow_command(world.guild, "ideabot", world.guild)
+    before, log = await settings_of(app, world), log_actions(app)
+    member = getattr(world, who)
+    interaction, text = await command(fake, world, member, ["config", "digest"], options)
+    assert interaction.ephemeral and says in text, text
+    assert await settings_of(app, world) == before and log_actions(app) == log
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"weekday": "funday", "time": "09:00"},
+        {"weekday": "friday", "time": ""},
+        {"weekday": "friday", "time": "9" * 101},
+        {"weekday": "friday", "time": "09:00", "timezone": "Z" * 5000},
+        {"weekday": "friday"},
+        {"weekday": "friday", "time": "09:00", "zone": "UTC"},
+    ],
+)
+async def test_options_discord_itself_refuses_never_reach_the_bot(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App, options: dict[str, object]
+) -> None:
+    before = await settings_of(app, world)
+    with pytest.raises((ValueError, TypeError)):
+        await command(fake, world, world.maya, ["config", "digest"], options)
+    assert await settings_of(app, world) == before

@@ -12,7 +12,15 @@ from adapters.slack.render import LATE_NOTE
 from bot.app import App
 from bot.domain import Where
 from bot.scheduler import DigestScheduler
-from tests.adapters.digests import Died, DiesAfterPosting, each_part_once, seed_week
+from tests.adapters.digests import (
+    FRIDAY_IN_BERLIN,
+    Died,
+    DiesAfterPosting,
+    each_part_once,
+    posts_at_0805_berlin,
+    schedule_of,
+    seed_week,
+)
 from tests.adapters.slack.conftest import Workspace
 from tests.conftest import FakeClock
 from tests.fakes.slack import FakeChannel, FakeSlack
@@ -165,3 +173,116 @@ async def test_a_channel_the_app_left_fails_with_a_readable_reason(
     (failed,) = await app.digests.tick()
     assert failed.outcome == "failed" and "not_in_channel" in (failed.error or "")
     assert workspace.slack.messages(channel) == []
+
+
+# -- the digest commands --------------------------------------------------------------------
+
+
+async def settings_of(app: App, space: Workspace) -> dict[str, object]:
+    return (await app.core.board_for(where(space, space.general))).settings.to_json()
+
+
+async def test_digest_now_posts_where_the_digest_is_missing_and_only_for_moderators(
+    workspace: Workspace, app: App, clock: FakeClock
+) -> None:
+    space, slack = workspace, workspace.slack
+    assert "no digest channel yet" in await space.command("/ideabot", "digest now", space.admin)
+    clock.now = SUNDAY
+    channel = await digest_channel(space)
+    clock.now = DUE + timedelta(hours=2)
+    assert "moderator" in await space.command("/ideabot", "digest now", space.alice)
+    assert slack.messages(channel) == []
+
+    text = await space.command("/ideabot", "digest now", space.admin)
+    assert text == f"Posted the digest of 2026-W45 in <#{channel.id}>."
+    (message,) = slack.messages(channel)
+    assert LATE_NOTE not in str(message.blocks)  # asked for: not late
+    text = await space.command("/ideabot", "DIGEST NOW", space.admin)
+    assert text.startswith(f"Skipped <#{channel.id}>: already posted")
+    assert await app.digests.tick() == []
+    assert len(slack.messages(channel)) == 1
+
+
+async def test_digest_now_and_config_show_say_when_slack_refused_and_when_it_tries_again(
+    workspace: Workspace, app: App, clock: FakeClock
+) -> None:
+    space = workspace
+    clock.now = SUNDAY
+    channel = await digest_channel(space)
+    clock.now = DUE + timedelta(minutes=1)
+    channel.bot_member = False
+    text = await space.command("/ideabot", "digest now", space.admin)
+    assert text.startswith(f"Could not post the digest of 2026-W45 in <#{channel.id}>")
+    assert "invite the app" in text and "tries again Mon 09 Nov 2026 09:02 (UTC)" in text
+
+    text = await space.command("/ideabot", "config show", space.admin)
+    assert "Digest: Mondays 09:00 (UTC); next on Mon 16 Nov 2026 09:00 (UTC)" in text
+    assert f"• <#{channel.id}>: 2026-W45 failed once: Slack refused" in text
+    assert "next try Mon 09 Nov 2026 09:02 (UTC)" in text
+
+    channel.bot_member = True
+    text = await space.command("/ideabot", "digest now", space.admin)
+    assert text == f"Posted the digest of 2026-W45 in <#{channel.id}>."
+    text = await space.command("/ideabot", "config show", space.admin)
+    assert f"• <#{channel.id}>: 2026-W45 posted Mon 09 Nov 2026 09:01 (UTC)" in text
+
+
+async def test_digest_preview_shows_the_next_digest_to_moderators_only(
+    workspace: Workspace, app: App, clock: FakeClock
+) -> None:
+    space = workspace
+    await seed_week(app, where(space, space.ideas), WEEK, ideas=30, status_changes=5)
+    clock.now = DUE + timedelta(days=1)
+    assert "moderator" in await space.command("/ideabot", "digest preview", space.alice)
+    text = await space.command("/ideabot", "digest preview", space.admin)
+    assert "*Status changes*" in text and "&lt;!channel&gt;" in text
+    assert space.slack.messages(space.general) == []
+
+
+async def test_config_digest_sets_the_schedule_and_the_scheduler_follows_it(
+    workspace: Workspace, app: App, clock: FakeClock
+) -> None:
+    space = workspace
+    clock.now = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)  # a Tuesday
+    channel = await digest_channel(space)
+    text = await space.command("/ideabot", "config digest Friday 17:30 Europe/Berlin", space.admin)
+    assert text == FRIDAY_IN_BERLIN
+    settings = await settings_of(app, space)
+    assert schedule_of(settings) == ("friday", "17:30", "Europe/Berlin")
+    text = await space.command("/ideabot", "config show", space.admin)
+    assert "Digest: Fridays 17:30 (Europe/Berlin)" in text
+    assert f"• <#{channel.id}>: nothing posted yet" in text
+    text = await space.command("/ideabot", "config digest monday 8:05", space.admin)
+    assert text.startswith("The digest is posted Mondays 08:05 (Europe/Berlin)")
+
+    await posts_at_0805_berlin(app, clock)
+    assert len(space.slack.messages(channel)) == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "text", "says"),
+    [
+        ("alice", "config digest friday 10:00", "moderator"),
+        ("admin", "config digest funday 10:00", "digest_weekday must be one of"),
+        ("admin", "config digest friday 25:00", "is not a time"),
+        ("admin", "config digest friday 9", "is not a time"),
+        ("admin", "config digest friday", "Usage: `/ideabot config digest"),
+        ("admin", "config digest", "Usage: `/ideabot config digest"),
+        ("admin", "config digest friday 09:00; DROP TABLE boards", "time zone"),
+        ("admin", "config digest friday 09:00 Mars/Base", "time zone"),
+        ("admin", "config digest friday 09:00 ../../etc/passwd", "time zone"),
+        ("admin", "config digest friday 09:00 Europe/Berlin extra", "Usage"),
+        ("admin", "config digest friday 09:00 " + "Z" * 3000, "time zone"),
+        ("admin", "config digest friday 09:00 " + "Z" * 5000, "too long"),
+        ("admin", "config digest sunday 23:59 <!channel>", "time zone"),
+        ("admin", "digest later", "Usage"),
+    ],
+)
+async def test_bad_digest_commands_get_a_clear_answer_and_change_nothing(
+    workspace: Workspace, app: App, who: str, text: str, says: str
+) -> None:
+    before = await settings_of(app, workspace)
+    answer = await workspace.command("/ideabot", text, getattr(workspace, who))
+    assert says in answer, answer
+    assert "<!channel>" not in answer
+    assert await settings_of(app, workspace) == before
