@@ -14,8 +14,8 @@ from adapters.discord.events import NO_PINGS
 from bot.domain import Where
 from bot.scheduler import DigestPost, PostFailed
 
-# How far back a resumed attempt looks for parts already posted: a digest has a few
-# parts and a retry comes within the hour, so other traffic rarely pushes them further.
+# How far back, past the digest's own parts, a resumed attempt looks for parts already
+# posted: a retry comes within the hour, so other traffic rarely pushes them further.
 HISTORY = 50
 
 
@@ -37,9 +37,10 @@ class DiscordDigestPoster:
         channel_id = int(where.channel_id or 0)
         try:
             channel = await self._channel(channel_id)
-            posted = await self._posted_parts(channel, post.key)
+            messages = render.digest_embeds(post.digest, post.key)
+            posted = await self._posted_parts(channel, post.key, len(messages) + HISTORY)
             first = posted.get(1)
-            for number, embeds in enumerate(render.digest_embeds(post.digest, post.key), 1):
+            for number, embeds in enumerate(messages, 1):
                 if number in posted:
                     continue
                 message = await channel.send(embeds=embeds, allowed_mentions=NO_PINGS)
@@ -70,11 +71,14 @@ class DiscordDigestPoster:
             )
         return channel
 
-    async def _posted_parts(self, channel: discord.abc.Messageable, key: str) -> dict[int, int]:
-        """part number -> message id of this digest's parts the bot already posted."""
+    async def _posted_parts(
+        self, channel: discord.abc.Messageable, key: str, depth: int
+    ) -> dict[int, int]:
+        """part number -> message id of this digest's parts the bot already posted among
+        the channel's latest ``depth`` messages."""
         me = self.client.user
         found: dict[int, int] = {}
-        async for message in channel.history(limit=HISTORY):
+        async for message in channel.history(limit=depth):
             if me is None or message.author.id != me.id:
                 continue
             part = render.digest_part(message.embeds)

@@ -18,9 +18,10 @@ from bot.domain import Where
 from bot.scheduler import DigestPost, PostFailed
 
 EVENT_TYPE = "ideabot_digest"
-# How far back a resumed attempt looks for parts already posted: a digest has a few
-# parts and a retry comes within the hour, so other traffic rarely pushes them further.
+# How far back, past the digest's own parts, a resumed attempt looks for parts already
+# posted: a retry comes within the hour, so other traffic rarely pushes them further.
 HISTORY = 50
+HISTORY_MAX = 999  # conversations.history's largest page
 _HINTS = {
     "not_in_channel": "invite the app to the channel (/invite @ideabot)",
     "channel_not_found": "the channel is gone, or private without the app in it",
@@ -55,7 +56,8 @@ class SlackDigestPoster:
         messages = render.digest_blocks(post.digest)
         title = render.escape(render.digest_title(post.digest))
         try:
-            posted = await self._posted_parts(channel, post.key)
+            depth = min(len(messages) + HISTORY, HISTORY_MAX)
+            posted = await self._posted_parts(channel, post.key, depth)
             first = posted.get(1)
             for number, blocks in enumerate(messages, 1):
                 if number in posted:
@@ -80,12 +82,13 @@ class SlackDigestPoster:
         assert first is not None
         return first
 
-    async def _posted_parts(self, channel: str, key: str) -> dict[int, str]:
-        """part number -> ts of this digest's parts the app already posted in ``channel``."""
+    async def _posted_parts(self, channel: str, key: str, depth: int) -> dict[int, str]:
+        """part number -> ts of this digest's parts the app already posted among the
+        channel's latest ``depth`` messages."""
         if self._me is None:
             self._me = str((await self.client.auth_test()).get("user_id"))
         response = await self.client.conversations_history(
-            channel=channel, limit=HISTORY, include_all_metadata=True
+            channel=channel, limit=depth, include_all_metadata=True
         )
         found: dict[int, str] = {}
         for message in response.get("messages") or []:

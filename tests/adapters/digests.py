@@ -163,3 +163,9 @@ async def posts_at_0805_berlin(app: App, clock: Any) -> None:
     clock.now = datetime(2026, 11, 16, 7, 6, tzinfo=UTC)
     (posted,) = await app.digests.tick()
     assert posted.outcome == "posted" and posted.label == "2026-W46"
+
+
+# A moderator's status note as long as /ideabot status takes, with everything hostile in it.
+LONG_NOTE = ("Shipped! @everyone <!channel> <@U1> **bold** [x](https://evil.test) & more. " * 14)[
+    :1000
+]

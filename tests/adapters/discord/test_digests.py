@@ -17,6 +17,7 @@ from bot.domain import Actor, Person, Where
 from bot.scheduler import DigestScheduler
 from tests.adapters.digests import (
     FRIDAY_IN_BERLIN,
+    LONG_NOTE,
     Died,
     DiesAfterPosting,
     each_part_once,
@@ -315,3 +316,39 @@ async def test_options_discord_itself_refuses_never_reach_the_bot(
     with pytest.raises((ValueError, TypeError)):
         await command(fake, world, world.maya, ["config", "digest"], options)
     assert await settings_of(app, world) == before
+
+
+def embeds_size(embeds: list[dict[str, object]]) -> int:
+    """Characters that count towards Discord's 6,000 per message."""
+    size = 0
+    for embed in embeds:
+        size += len(str(embed.get("title") or "")) + len(str(embed.get("description") or ""))
+        size += len(str((embed.get("footer") or {}).get("text") or ""))  # type: ignore[union-attr]
+    return size
+
+
+async def test_a_week_of_500_ideas_is_posted_in_parts_within_discords_limits(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App, clock: FakeClock
+) -> None:
+    clock.now = SUNDAY
+    channel = await digest_channel(app, world)
+    await seed_week(
+        app, world.where(world.ideas), WEEK, status_changes=150, merges=100, note=LONG_NOTE
+    )
+    clock.now = DUE + timedelta(seconds=1)
+    # The fake answers 400 to anything past a limit, which would fail the post.
+    (posted,) = await app.digests.tick()
+    assert posted.outcome == "posted", posted.error
+    messages = fake.messages(channel)
+    each_part_once(parts(fake, channel))
+    assert len(messages) > 1
+    for message in messages:
+        assert 1 <= len(message.embeds) <= 10
+        assert embeds_size(message.embeds) <= 6000
+        assert all(len(e.get("description") or "") <= 4096 for e in message.embeds)
+    assert_no_pings(messages)
+    text = "\n".join(e.get("description") or "" for m in messages for e in m.embeds)
+    assert "**400 new ideas**" in text  # the 100 merged into others are not new ideas
+    assert text.count("(automatically)") == 100
+    assert text.count("→ **") == 150 + 100  # every status change and every merge
+    assert "@everyone" not in text and "@\u200deveryone" in text

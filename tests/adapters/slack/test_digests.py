@@ -14,6 +14,7 @@ from bot.domain import Where
 from bot.scheduler import DigestScheduler
 from tests.adapters.digests import (
     FRIDAY_IN_BERLIN,
+    LONG_NOTE,
     Died,
     DiesAfterPosting,
     each_part_once,
@@ -24,6 +25,7 @@ from tests.adapters.digests import (
 from tests.adapters.slack.conftest import Workspace
 from tests.conftest import FakeClock
 from tests.fakes.slack import FakeChannel, FakeSlack
+from tests.fakes.slack.validate import blocks_text
 
 WEEK = datetime(2026, 11, 2, tzinfo=UTC)  # Monday: the week 2026-W45
 SUNDAY = datetime(2026, 11, 8, 12, 0, tzinfo=UTC)
@@ -286,3 +288,29 @@ async def test_bad_digest_commands_get_a_clear_answer_and_change_nothing(
     assert says in answer, answer
     assert "<!channel>" not in answer
     assert await settings_of(app, workspace) == before
+
+
+async def test_a_week_of_500_ideas_is_posted_in_parts_within_slacks_limits(
+    workspace: Workspace, app: App, clock: FakeClock
+) -> None:
+    slack = workspace.slack
+    clock.now = SUNDAY
+    channel = await digest_channel(workspace)
+    await seed_week(
+        app, where(workspace, workspace.ideas), WEEK, status_changes=150, merges=100, note=LONG_NOTE
+    )
+    clock.now = DUE + timedelta(seconds=1)
+    # The fake refuses anything past a limit (invalid_blocks, msg_blocks_too_long).
+    (posted,) = await app.digests.tick()
+    assert posted.outcome == "posted", posted.error
+    messages = slack.messages(channel)
+    each_part_once(parts(slack, channel))
+    assert len(messages) > 1
+    for message in messages:
+        assert message.blocks is not None and 1 <= len(message.blocks) <= 50
+        assert blocks_text(message.blocks) <= 12_000
+        assert len(message.text) <= 4000
+    text = "\n".join(str(m.blocks) for m in messages)
+    assert "*400* new ideas" in text  # the 100 merged into others are not new ideas
+    assert text.count(" → *") == 150 + 100  # every status change and every merge
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
