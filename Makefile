@@ -42,6 +42,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench.core
+	$(BIN)/python -m bench.importing
 
 eval: install
 	$(BIN)/ideabot eval-dedupe $(or $(PAIRS),../shared/data/dedupe-devset.jsonl)

@@ -58,26 +58,41 @@ def decide_batch(
         rows, cols = np.nonzero(scores >= thresholds.suggest)
         bounds = np.searchsorted(rows, np.arange(len(block) + 1))
         within = block @ block.T
-        canonical: list[int] = []  # positions in the block that stayed canonical
+        is_canonical = np.zeros(len(block), dtype=bool)  # stayed canonical, in this block
+        close_all = within >= thresholds.suggest
+        keep = max_candidates + 2  # live capture searches this many, then filters
         for i in range(len(block)):
             found = cols[bounds[i] : bounds[i + 1]]
-            hits = [(int(canon_keys[c]), float(scores[i, c])) for c in found]
-            if canonical:
-                near = within[i, canonical]
+            found, values = _best(found, scores[i, found], keep)
+            hits = list(zip(canon_keys[found].tolist(), values.tolist(), strict=True))
+            close = np.nonzero(close_all[i, :i] & is_canonical[:i])[0]
+            if len(close):
+                close, values = _best(close, within[i, close], keep)
                 hits += [
-                    (batch_key(start + canonical[j]), float(near[j]))
-                    for j in np.nonzero(near >= thresholds.suggest)[0]
+                    (batch_key(start + j), v)
+                    for j, v in zip(close.tolist(), values.tolist(), strict=True)
                 ]
             hits.sort(key=lambda hit: -hit[1])
             verdict = _verdict(hits, thresholds, max_candidates)
-            if verdict.decision != "merge":
-                canonical.append(i)
+            is_canonical[i] = verdict.decision != "merge"
             verdicts.append(verdict)
+        canonical = np.nonzero(is_canonical)[0]
         added = len(canonical)
         canon[size : size + added] = block[canonical]
-        canon_keys[size : size + added] = [batch_key(start + i) for i in canonical]
+        canon_keys[size : size + added] = -(start + canonical + 1)  # batch_key, vectorised
         size += added
     return verdicts
+
+
+def _best(
+    positions: npt.NDArray[np.intp], values: npt.NDArray[np.float32], keep: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]:
+    """The ``keep`` highest values (with their positions): a popular topic may match
+    hundreds of ideas, and only the best few can be merged into or suggested."""
+    if len(values) <= keep:
+        return positions, values
+    top = np.argpartition(-values, keep - 1)[:keep]
+    return positions[top], values[top]
 
 
 def _verdict(hits: list[tuple[int, float]], thresholds: Thresholds, max_candidates: int) -> Verdict:
