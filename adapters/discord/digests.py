@@ -7,6 +7,8 @@ attempt already posted (one that died half way) are skipped.
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 
 from adapters.discord import convert, render
@@ -17,6 +19,9 @@ from bot.scheduler import DigestPost, PostFailed
 # How far back, past the digest's own parts, a resumed attempt looks for parts already
 # posted: a retry comes within the hour, so other traffic rarely pushes them further.
 HISTORY = 50
+# How long a post waits for the client to (re)connect before it counts as failed: the
+# scheduler serves every platform in turn, so one that is down must not hold up others.
+READY_TIMEOUT = 60.0
 
 
 class DiscordDigestPoster:
@@ -24,8 +29,9 @@ class DiscordDigestPoster:
 
     platform = convert.PLATFORM
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, *, ready_timeout: float = READY_TIMEOUT) -> None:
         self.client = client
+        self.ready_timeout = ready_timeout
 
     async def post_digest(self, where: Where, post: DigestPost) -> str:
         """Post the parts of ``post`` not yet in the channel; the first part's message id.
@@ -33,7 +39,7 @@ class DiscordDigestPoster:
         Raises PostFailed, saying why, when Discord refuses (missing permission, unknown
         channel, server errors after discord.py's own retries).
         """
-        await self.client.wait_until_ready()
+        await self._ready()
         channel_id = int(where.channel_id or 0)
         try:
             channel = await self._channel(channel_id)
@@ -59,6 +65,14 @@ class DiscordDigestPoster:
             ) from exc
         assert first is not None
         return str(first)
+
+    async def _ready(self) -> None:
+        try:
+            if self.client.is_closed():
+                raise RuntimeError("the client is closed")
+            await asyncio.wait_for(self.client.wait_until_ready(), self.ready_timeout)
+        except (TimeoutError, RuntimeError) as exc:
+            raise PostFailed("ideabot is not connected to Discord right now.") from exc
 
     async def _channel(self, channel_id: int) -> discord.abc.Messageable:
         channel = self.client.get_channel(channel_id)

@@ -25,7 +25,7 @@ from tests.adapters.digests import (
     schedule_of,
     seed_week,
 )
-from tests.adapters.discord.conftest import World
+from tests.adapters.discord.conftest import World, connected
 from tests.adapters.discord.test_moderation_and_resilience import command, log_actions
 from tests.conftest import FakeClock
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeMessage
@@ -352,3 +352,21 @@ async def test_a_week_of_500_ideas_is_posted_in_parts_within_discords_limits(
     assert text.count("(automatically)") == 100
     assert text.count("→ **") == 150 + 100  # every status change and every merge
     assert "@everyone" not in text and "@\u200deveryone" in text
+
+
+async def test_a_post_while_discord_is_not_connected_fails_instead_of_waiting_for_ever(
+    fake: FakeDiscord, world: World, app: App, clock: FakeClock
+) -> None:
+    clock.now = SUNDAY
+    channel = await digest_channel(app, world)
+    clock.now = DUE + timedelta(seconds=1)
+    async with connected(fake, app) as client:
+        pass  # connected once, then gone (closed)
+    (failed,) = await app.digests.tick()
+    assert failed.outcome == "failed" and "not connected to Discord" in (failed.error or "")
+    never_ready = DiscordDigestPoster(IdeaBot(app, Channels(app.core)), ready_timeout=0.01)
+    app.digests.register(never_ready)
+    clock.now = failed.retry_at or clock.now
+    (failed,) = await app.digests.tick()
+    assert failed.outcome == "failed" and "not connected to Discord" in (failed.error or "")
+    assert fake.messages(channel) == [] and client.is_closed()
