@@ -180,15 +180,20 @@ class DigestScheduler:
         """Post every digest that is due now and not yet posted."""
         now = self.core.clock()
         deliveries: list[Delivery] = []
-        for board in await self.core.all_boards():
-            try:
-                deliveries += await self._due(board, now)
-            except Exception:
-                # One board's trouble (say its digest fails to build) stops no other board.
-                log.exception("digest scheduler: board %s failed", board.name)
+        boards = await self.core.all_boards()
+        for found in await asyncio.gather(*(self._due(board, now) for board in boards)):
+            deliveries += found
         return deliveries
 
     async def _due(self, board: Board, now: datetime) -> list[Delivery]:
+        try:
+            return await self._post_due(board, now)
+        except Exception:
+            # One board's trouble (say its digest fails to build) stops no other board.
+            log.exception("digest scheduler: board %s failed", board.name)
+            return []
+
+    async def _post_due(self, board: Board, now: datetime) -> list[Delivery]:
         slot = Schedule.of(board.settings).latest_due(now)
         rows = await self.core.db.read(board_rows.digest_channels, board.id)
         # A channel added after the slot waits for the next one.
@@ -275,8 +280,8 @@ class DigestScheduler:
     ) -> list[Delivery]:
         # A moderator's "now" is never late, and does not wait out a retry's backoff.
         late = not asked and now - slot.due > self.grace
-        built: Digest | None = None
-        deliveries = []
+        skipped: list[Delivery] = []
+        claimed: list[tuple[Where, post_rows.PostKey, post_rows.Claim]] = []
         for where in places:
             key = self._key(board, slot, where)
             claim = await self.core.db.write(
@@ -288,23 +293,28 @@ class DigestScheduler:
                 late,
                 ignore_backoff=asked,
             )
-            if claim is None:
-                if asked:
-                    deliveries.append(
-                        Delivery(
-                            board=board.name,
-                            where=where,
-                            label=slot.period.label,
-                            outcome="skipped",
-                            error="already posted there (or being posted right now)",
-                        )
+            if claim is not None:
+                claimed.append((where, key, claim))
+            elif asked:
+                skipped.append(
+                    Delivery(
+                        board=board.name,
+                        where=where,
+                        label=slot.period.label,
+                        outcome="skipped",
+                        error="already posted there (or being posted right now)",
                     )
-                continue
-            if built is None:
-                built = replace(await build_digest(self.core, board, slot.period), late=late)
-            post = DigestPost(key=post_key(board, slot), digest=built)
-            deliveries.append(await self._post(board, where, key, post, claim))
-        return deliveries
+                )
+        if not claimed:
+            return skipped
+        built = replace(await build_digest(self.core, board, slot.period), late=late)
+        post = DigestPost(key=post_key(board, slot), digest=built)
+        # Channels are posted to side by side: a slow or unreachable platform holds up
+        # no other channel.
+        posted = await asyncio.gather(
+            *(self._post(board, where, key, post, claim) for where, key, claim in claimed)
+        )
+        return skipped + list(posted)
 
     async def _post(
         self,

@@ -415,3 +415,22 @@ async def test_a_post_given_up_with_its_channel_does_not_keep_the_loop_awake(
     clock.now = utc(11, 2, 9, 5)  # past the retry: nothing is due any more
     assert await app.digests.tick() == []
     assert await app.digests.next_wake() == utc(11, 2, 9, 15)  # the longest nap, not now
+
+
+async def test_a_platform_that_hangs_holds_up_no_other_channel(
+    app: App, discord: ChannelPoster, clock: FakeClock
+) -> None:
+    slack = ChannelPoster("slack", clock)
+    app.digests.register(slack)
+    await add_digest_channel(app, DISCORD_DIGEST)
+    await add_digest_channel(app, SLACK_DIGEST)
+    discord.gate = asyncio.Event()  # Discord takes its time
+    clock.now = utc(11, 2, 9)
+    tick = asyncio.ensure_future(app.digests.tick())
+    await discord.entered.wait()
+    await slack.entered.wait()
+    # Slack's digest went out while Discord's still hangs.
+    assert [m.label for m in slack.messages] == ["2026-W44"]
+    assert not tick.done() and discord.messages == []
+    discord.gate.set()
+    assert sorted(d.outcome for d in await tick) == ["posted", "posted"]

@@ -27,9 +27,7 @@ RUN = [sys.executable, "-c", "from bot.cli import main; main()", "run"]
 ROUND_AFTER_DISCORD = "next look at"
 
 
-async def run_until_a_round_with_discord(
-    env: dict[str, str], cwd: Path, fake: FakeDiscord
-) -> str:
+async def run_until_a_round_with_discord(env: dict[str, str], cwd: Path, fake: FakeDiscord) -> str:
     """Start `ideabot run`, wait for a scheduler round that could post to Discord, stop it."""
     process = await asyncio.create_subprocess_exec(
         *RUN, env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
