@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -25,7 +26,7 @@ BAR_MIN = 500
 LISTED = 20  # merges and suggestions listed in the summary, at most
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -104,33 +105,18 @@ async def _run(
     dry_run: bool,
     embedder: Embedder | None,
 ) -> ImportReport:
-    if dry_run and not db_path.exists():
-        # A dry run writes nothing, not even a new database: plan against an empty one.
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as scratch:
-            return await _import(
-                settings, Path(scratch) / "dry-run.db", export, board, True, embedder
-            )
-    return await _import(settings, db_path, export, board, dry_run, embedder)
-
-
-async def _import(
-    settings: Settings,
-    db_path: Path,
-    export: ParsedExport,
-    board: str | None,
-    dry_run: bool,
-    embedder: Embedder | None,
-) -> ImportReport:
-    app = await build_app(settings, db_path=db_path, embedder=embedder)
-    try:
-        with _bars() as progress:
-            return await import_export(
-                app.core, export, board_name=board, dry_run=dry_run, progress=progress
-            )
-    finally:
-        await app.close()
+    with tempfile.TemporaryDirectory() as scratch:
+        if dry_run and not db_path.exists():
+            # A dry run writes nothing, not even a new database: plan against an empty one.
+            db_path = Path(scratch) / "dry-run.db"
+        app = await build_app(settings, db_path=db_path, embedder=embedder)
+        try:
+            with _bars() as progress:
+                return await import_export(
+                    app.core, export, board_name=board, dry_run=dry_run, progress=progress
+                )
+        finally:
+            await app.close()
 
 
 @contextmanager

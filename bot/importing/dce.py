@@ -15,7 +15,6 @@ Facts of the real format this relies on (DCE's JSON writer, versions 2.18 to 2.4
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -24,10 +23,10 @@ from bot.importing.errors import ImportFileError
 from bot.importing.model import (
     SKIP_BAD,
     SKIP_BOTS,
-    SKIP_REPEATED,
     SKIP_REPLIES,
     SKIP_SYSTEM,
     SKIP_UNKNOWN,
+    Collected,
     ImportedMessage,
     ImportedPerson,
     ImportedReaction,
@@ -94,9 +93,7 @@ def parse(
     ]
     chosen = choose_channels(selectable, wanted, readable[0][0] if readable else "export")
     guild_id = next(iter(guilds), DM_GUILD)
-    skipped: Counter[str] = Counter()
-    messages: list[ImportedMessage] = []
-    seen: set[tuple[str, str]] = set()
+    collected = Collected()
     for (path, doc), (_, channel_id, name, _, kind) in zip(readable, channels, strict=True):
         if channel_id not in chosen:
             continue
@@ -105,23 +102,17 @@ def parse(
                 outcome = _message(raw, guild_id, channel_id, name, _thread(kind))
             except BadMessage as exc:
                 problems.report(path, f"message {position + 1}: {exc}")
-                skipped[SKIP_BAD] += 1
+                collected.skipped[SKIP_BAD] += 1
                 continue
-            if isinstance(outcome, str):
-                skipped[outcome] += 1
-            elif outcome.key in seen:
-                skipped[SKIP_REPEATED] += 1
-            else:
-                seen.add(outcome.key)
-                messages.append(outcome)
+            collected.add(outcome)
     return ParsedExport(
         platform=PLATFORM,
         workspace_id=None if guild_id == DM_GUILD else guild_id,
         workspace_name=guilds.get(guild_id) or None,
         kind="DiscordChatExporter export",
         channels=tuple(f"#{name}" for _, cid, name, _, _ in channels if cid in chosen),
-        messages=tuple(messages),
-        skipped=skipped,
+        messages=tuple(collected.messages),
+        skipped=collected.skipped,
         problems=tuple(problems.items),
     )
 

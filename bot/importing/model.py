@@ -82,3 +82,22 @@ class ParsedExport:
     skipped: Counter[str] = field(default_factory=Counter)
     # Files or messages left out under --skip-bad-files, each "file: what is wrong".
     problems: tuple[str, ...] = ()
+
+
+class Collected:
+    """The messages an export yields, each once, and how many were left out and why."""
+
+    def __init__(self) -> None:
+        self.messages: list[ImportedMessage] = []
+        self.skipped: Counter[str] = Counter()
+        self._seen: set[tuple[str, str]] = set()
+
+    def add(self, outcome: ImportedMessage | str) -> None:
+        """Keep a message (unless seen before), or count the reason it is no idea."""
+        if isinstance(outcome, str):
+            self.skipped[outcome] += 1
+        elif outcome.key in self._seen:
+            self.skipped[SKIP_REPEATED] += 1
+        else:
+            self._seen.add(outcome.key)
+            self.messages.append(outcome)

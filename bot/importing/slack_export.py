@@ -27,10 +27,10 @@ from bot.importing.model import (
     SKIP_BAD,
     SKIP_BOTS,
     SKIP_NO_AUTHOR,
-    SKIP_REPEATED,
     SKIP_REPLIES,
     SKIP_SYSTEM,
     SKIP_TOMBSTONES,
+    Collected,
     ImportedMessage,
     ImportedPerson,
     ImportedReaction,
@@ -69,9 +69,7 @@ def parse(files: ExportFiles, wanted: Sequence[str], problems: Problems) -> Pars
     teams: Counter[str] = Counter(
         str(u["team_id"]) for u in users.values() if u.get("team_id") and not _is_bot_user(u)
     )
-    skipped: Counter[str] = Counter()
-    messages: list[ImportedMessage] = []
-    seen: set[tuple[str, str]] = set()
+    collected = Collected()
     for channel_id, name in channels:
         if channel_id not in chosen:
             continue
@@ -87,25 +85,19 @@ def parse(files: ExportFiles, wanted: Sequence[str], problems: Problems) -> Pars
                     outcome = _message(raw, channel_id, name, users)
                 except BadMessage as exc:
                     problems.report(files.where(file), f"message {position + 1}: {exc}")
-                    skipped[SKIP_BAD] += 1
+                    collected.skipped[SKIP_BAD] += 1
                     continue
                 if isinstance(raw, dict) and isinstance(raw.get("team"), str):
                     teams[raw["team"]] += 1
-                if isinstance(outcome, str):
-                    skipped[outcome] += 1
-                elif outcome.key in seen:
-                    skipped[SKIP_REPEATED] += 1
-                else:
-                    seen.add(outcome.key)
-                    messages.append(outcome)
+                collected.add(outcome)
     return ParsedExport(
         platform=PLATFORM,
         workspace_id=_workspace_id(teams, channels),
         workspace_name=None,  # an export does not name its workspace; the live bot has none
         kind="Slack export",
         channels=tuple(f"#{name}" for cid, name in channels if cid in chosen),
-        messages=tuple(messages),
-        skipped=skipped,
+        messages=tuple(collected.messages),
+        skipped=collected.skipped,
         problems=tuple(problems.items),
     )
 

@@ -54,6 +54,16 @@ async def test_slack_example_ranks_as_counted_by_hand(app: App) -> None:
     assert state == "pending"  # "same as #2?", waiting for the author or a moderator
 
 
+async def test_progress_is_reported_per_stage(app: App) -> None:
+    seen: list[tuple[str, int, int]] = []
+    await import_export(
+        app.core,
+        read_export([SLACK], channels=["feature-requests"]),
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    assert seen == [("ideas embedded", 8, 8), ("votes written", 19, 19)]
+
+
 async def test_discord_example_ranks_as_counted_by_hand(app: App) -> None:
     report = await import_export(app.core, read_export([DISCORD]))
     assert (report.ideas, report.merged, report.votes, report.anonymous_votes) == (5, 1, 6, 6)
