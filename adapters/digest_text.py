@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import Where
 from bot.scheduler import Delivery, ScheduleStatus
-from storage.times import from_db
 
 Place = Callable[[Where], str]
 Escape = Callable[[str], str]
@@ -36,15 +35,13 @@ def status_lines(status: ScheduleStatus, place: Place, escape: Escape) -> list[s
         last = channel.last
         if last is None:
             state = "nothing posted yet"
-        elif last.state == "posted" and last.posted_at:
-            state = f"{last.label} posted {when(from_db(last.posted_at), zone)}"
+        elif last.posted_at is not None:
+            state = f"{last.label} posted {when(last.posted_at, zone)}"
             state += " (late)" if last.late else ""
-        elif last.last_error:
-            retry = (
-                f"; next try {when(from_db(last.next_try_at), zone)}" if last.next_try_at else ""
-            )
+        elif last.error:
+            retry = f"; next try {when(last.next_try_at, zone)}" if last.next_try_at else ""
             tries = "once" if last.attempts == 1 else f"{last.attempts} times"
-            state = f"{last.label} failed {tries}: {escape(last.last_error[:300])}{retry}"
+            state = f"{last.label} failed {tries}: {escape(last.error[:300])}{retry}"
         else:
             state = f"{last.label} being posted"
         lines.append(f"• {place(channel.where)}: {state}")

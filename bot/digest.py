@@ -25,6 +25,11 @@ TOP_N = 5
 TRENDING_N = 3
 CONTRIBUTORS_N = 5
 NEW_N = 15
+# A week of mass triage must still read as a digest: the first status changes (shipped
+# first) and merges are listed, the rest counted, and each note cut to a few lines.
+STATUS_N = 20
+MERGES_N = 15
+NOTE_MAX = 280
 # Trending: each vote's weight halves every this many hours before the period's end;
 # votes older than the window weigh too little to matter and are not read.
 TREND_HALF_LIFE_H = 24.0
@@ -151,6 +156,9 @@ class Digest:
     status_changes: tuple[StatusEntry, ...]
     merges: tuple[MergeEntry, ...]
     contributors: tuple[Contributor, ...]
+    # Status changes and merges beyond the ones listed.
+    more_status_changes: int = 0
+    more_merges: int = 0
     # Set when the digest goes out after its scheduled time (the bot was down then).
     late: bool = False
 
@@ -228,7 +236,7 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
                 idea=view(rows[c["idea_id"]]),
                 old=c["old"],
                 new=c["new"],
-                note=c["note"],
+                note=_clip(c["note"], NOTE_MAX),
                 at=from_db(c["at"]),
             )
             for c in _latest_per_idea(changes)
@@ -266,10 +274,18 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
         top=tuple(top),
         trending=tuple(trending),
         new_ideas=new_ideas,
-        status_changes=tuple(statuses),
-        merges=merges,
+        status_changes=tuple(statuses[:STATUS_N]),
+        merges=merges[:MERGES_N],
         contributors=contributors,
+        more_status_changes=max(0, len(statuses) - STATUS_N),
+        more_merges=max(0, len(merges) - MERGES_N),
     )
+
+
+def _clip(text: str | None, limit: int) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
 
 
 def _latest_per_idea(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:

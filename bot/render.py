@@ -100,6 +100,8 @@ def digest_markdown(digest: Digest) -> str:
             if change.note:
                 line += f" — {escape_md(change.note)}"
             lines.append(line)
+        if digest.more_status_changes:
+            lines.append(f"- … and {digest.more_status_changes} more status changes")
         lines.append("")
     if digest.top:
         lines.append("## Top ideas this week")
@@ -124,6 +126,8 @@ def digest_markdown(digest: Digest) -> str:
         for merge in digest.merges:
             how = "automatically" if merge.automatic else "by a moderator"
             lines.append(f"- #{merge.idea.number} → {idea_line(merge.into)} ({how})")
+        if digest.more_merges:
+            lines.append(f"- … and {digest.more_merges} more merges")
         lines.append("")
     if digest.contributors:
         lines.append("## Most active members")

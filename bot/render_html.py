@@ -199,6 +199,10 @@ def digest_html(digest: Digest) -> str:
             if change.note:
                 item += f' <p class="note">{escape(change.note)}</p>'
             items.append(item)
+        if digest.more_status_changes:
+            items.append(
+                f'<span class="more">… and {digest.more_status_changes} more status changes</span>'
+            )
         parts.append(_section("status-changes", "Status changes", items))
     if digest.top:
         items = [_ranked(entry) for entry in digest.top]
@@ -225,6 +229,8 @@ def digest_html(digest: Digest) -> str:
                 f'<span class="num">#{merge.idea.number}</span> → {idea_html(merge.into)}'
                 f' <span class="meta">({how})</span>'
             )
+        if digest.more_merges:
+            items.append(f'<span class="more">… and {digest.more_merges} more merges</span>')
         parts.append(_section("merges", "Merged duplicates", items))
     if digest.contributors:
         items = []

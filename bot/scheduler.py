@@ -91,9 +91,25 @@ class Delivery:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LastPost:
+    """The newest digest of a channel: posted, or still trying."""
+
+    label: str
+    posted_at: datetime | None
+    late: bool
+    attempts: int
+    error: str | None
+    next_try_at: datetime | None
+
+    @property
+    def posted(self) -> bool:
+        return self.posted_at is not None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ChannelState:
     where: Where
-    last: post_rows.PostRow | None
+    last: LastPost | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +161,9 @@ class DigestScheduler:
     async def run(self, sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
         """Post digests as they fall due, for ever; ``sleep`` is injected by tests."""
         while True:
+            # Cleared before the round: a poke that comes during it makes another round.
+            self._wake.clear()
+            platforms = ", ".join(sorted(self.posters)) or "no platform yet"
             try:
                 await self.tick()
                 wake = await self.next_wake()
@@ -154,8 +173,11 @@ class DigestScheduler:
                 log.exception("digest scheduler: a round failed")
                 wake = self.core.clock() + BACKOFF
             seconds = max(0.0, (wake - self.core.clock()).total_seconds())
-            log.debug("digest scheduler: next look at %s", wake.isoformat())
-            self._wake.clear()
+            log.debug(
+                "digest scheduler: looked for digests due on %s; next look at %s",
+                platforms,
+                wake.isoformat(),
+            )
             napping = asyncio.ensure_future(sleep(seconds))
             poked = asyncio.ensure_future(self._wake.wait())
             try:
@@ -247,7 +269,14 @@ class DigestScheduler:
         schedule = Schedule.of(board.settings)
         rows = await self.core.db.read(board_rows.digest_channels, board.id)
         last = {
-            (r.platform, r.channel_id): r
+            (r.platform, r.channel_id): LastPost(
+                label=r.label,
+                posted_at=from_db(r.posted_at) if r.posted_at else None,
+                late=r.late,
+                attempts=r.attempts,
+                error=r.last_error,
+                next_try_at=from_db(r.next_try_at) if r.next_try_at else None,
+            )
             for r in await self.core.db.read(post_rows.latest, board.id)
         }
         return ScheduleStatus(

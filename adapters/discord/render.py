@@ -19,7 +19,6 @@ EMBED_TOTAL_MAX = 6000
 EMBEDS_PER_MESSAGE = 10
 MENTIONS_PER_MESSAGE = 100  # Discord's cap on allowed_mentions.users
 COLOUR = discord.Colour.blurple()
-LATE_NOTE = "Posted late: ideabot was offline when this digest was due."
 # Room kept in every digest message for the footer that names the digest and the part.
 FOOTER_ROOM = 200
 _FOOTER = re.compile(r"^ideabot digest · (\S+) · part (\d+)/(\d+)$")
@@ -137,8 +136,6 @@ def digest_embeds(digest: Digest, key: str | None = None) -> list[list[discord.E
     head_lines = head.splitlines()
     title = clip(head_lines[0].lstrip("# "), EMBED_TITLE_MAX)
     intro = "\n".join(head_lines[1:]).strip()
-    if digest.late:
-        intro = f"*{LATE_NOTE}*\n{intro}"
     embeds = [discord.Embed(title=title, description=clip(intro, 4000), colour=COLOUR)]
     for section in rest:
         name, _, body = section.partition("\n")

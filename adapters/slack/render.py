@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.digest import Digest
 from bot.domain import Person
-from bot.render import STATUS_ICON, STATUS_LABEL
+from bot.render import LATE_NOTICE, QUIET_NOTICE, STATUS_ICON, STATUS_LABEL
 from bot.results import Candidate, IdeaView, Merged, PossibleDuplicate, StatusChanged
 
 BLOCKS_MAX = 50
@@ -17,7 +17,6 @@ BUTTON_TEXT_MAX = 75
 # Slack refuses a message whose blocks hold more than about 12,000 characters of text in
 # all (msg_blocks_too_long, undocumented; slackapi/bolt-js#2509, #2867): keep a margin.
 BLOCKS_TEXT_MAX = 10_000
-LATE_NOTE = "Posted late: ideabot was offline when this digest was due."
 
 
 def escape(text: str) -> str:
@@ -144,9 +143,9 @@ def digest_blocks(digest: Digest) -> list[list[dict[str, Any]]]:
         ),
     ]
     if digest.late:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": LATE_NOTE}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": LATE_NOTICE}]})
     if digest.quiet:
-        blocks.append(section("A quiet week: no new ideas, votes or status changes."))
+        blocks.append(section(QUIET_NOTICE))
     parts: list[tuple[str, list[str]]] = [
         (
             "Status changes",
@@ -155,7 +154,8 @@ def digest_blocks(digest: Digest) -> list[list[dict[str, Any]]]:
                 f" → *{STATUS_LABEL.get(c.new, c.new)}*"
                 + (f": {escape(clip(c.note, 300))}" if c.note else "")
                 for c in digest.status_changes
-            ],
+            ]
+            + _more(digest.more_status_changes, "status changes"),
         ),
         (
             "Top ideas this week",
@@ -163,7 +163,11 @@ def digest_blocks(digest: Digest) -> list[list[dict[str, Any]]]:
         ),
         ("Trending", [f"• {idea_line(r.idea)}" for r in digest.trending]),
         ("New ideas", [f"• {idea_line(i)} · by {escape(i.author.name)}" for i in digest.new_ideas]),
-        ("Merged duplicates", [f"• #{m.idea.number} → {idea_line(m.into)}" for m in digest.merges]),
+        (
+            "Merged duplicates",
+            [f"• #{m.idea.number} → {idea_line(m.into)}" for m in digest.merges]
+            + _more(digest.more_merges, "merges"),
+        ),
         (
             "Most active members",
             [
@@ -206,3 +210,7 @@ def _pack(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         messages[-1].append(block)
         total += size
     return messages
+
+
+def _more(count: int, what: str) -> list[str]:
+    return [f"• … and {count} more {what}"] if count else []

@@ -375,7 +375,8 @@ async def test_status_shows_schedule_next_slot_and_last_posts(
     [state] = status.channels
     assert state.where.channel_id == "c-digest"
     assert state.last is not None
-    assert (state.last.state, state.last.last_error) == ("posting", "Missing Access")
+    assert (state.last.posted, state.last.error) == (False, "Missing Access")
+    assert (state.last.attempts, state.last.next_try_at) == (1, utc(11, 2, 9, 1))
 
 
 async def test_poke_wakes_the_loop_for_a_changed_schedule(
@@ -434,3 +435,31 @@ async def test_a_platform_that_hangs_holds_up_no_other_channel(
     assert not tick.done() and discord.messages == []
     discord.gate.set()
     assert sorted(d.outcome for d in await tick) == ["posted", "posted"]
+
+
+async def test_a_poke_during_a_round_makes_another_round(
+    app: App, discord: ChannelPoster, clock: FakeClock
+) -> None:
+    """A platform that connects while a round is under way is served at once, not after
+    the loop's next nap (ten minutes in production)."""
+    await add_digest_channel(app, DISCORD_DIGEST)
+    await add_digest_channel(app, SLACK_DIGEST)
+    discord.gate = asyncio.Event()
+    clock.now = utc(11, 2, 9)
+    never = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        await never.wait()  # time never passes here: only a poke ends a nap
+
+    loop = asyncio.ensure_future(app.digests.run(sleep))
+    try:
+        await discord.entered.wait()  # the round is under way
+        slack = ChannelPoster("slack", clock)
+        app.digests.register(slack)  # Slack connects now
+        discord.gate.set()
+        await asyncio.wait_for(slack.entered.wait(), timeout=10)
+        assert [m.label for m in slack.messages] == ["2026-W44"]
+    finally:
+        loop.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop

@@ -24,10 +24,11 @@ from tests.conftest import FakeClock
 from tests.fakes.discord import FakeDiscord
 
 RUN = [sys.executable, "-c", "from bot.cli import main; main()", "run"]
-ROUND_AFTER_DISCORD = "next look at"
+# Logged at the end of a scheduler round that began with the Discord poster registered.
+ROUND_WITH_DISCORD = "looked for digests due on discord"
 
 
-async def run_until_a_round_with_discord(env: dict[str, str], cwd: Path, fake: FakeDiscord) -> str:
+async def run_until_a_round_with_discord(env: dict[str, str], cwd: Path) -> str:
     """Start `ideabot run`, wait for a scheduler round that could post to Discord, stop it."""
     process = await asyncio.create_subprocess_exec(
         *RUN, env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
@@ -35,14 +36,11 @@ async def run_until_a_round_with_discord(env: dict[str, str], cwd: Path, fake: F
     assert process.stdout is not None
     lines: list[str] = []
     try:
-        registered = False
         while True:
             raw = await asyncio.wait_for(process.stdout.readline(), timeout=90)
             assert raw, "ideabot run stopped:\n" + "".join(lines[-30:])
-            line = raw.decode(errors="replace")
-            lines.append(line)
-            registered = registered or "posting digests to discord" in line
-            if registered and ROUND_AFTER_DISCORD in line:
+            lines.append(raw.decode(errors="replace"))
+            if ROUND_WITH_DISCORD in lines[-1]:
                 break
     finally:
         process.send_signal(signal.SIGINT)
@@ -74,7 +72,7 @@ async def test_run_posts_the_missed_digest_once_and_not_again_after_a_restart(
         "IDEABOT_LOG_LEVEL": "DEBUG",
     }
 
-    first = await run_until_a_round_with_discord(env, tmp_path, fake)
+    first = await run_until_a_round_with_discord(env, tmp_path)
     posted = fake.messages(digest)
     assert len(posted) >= 1, first[-3000:]
     footers = [m.embeds[-1]["footer"]["text"] for m in posted]
@@ -82,6 +80,6 @@ async def test_run_posts_the_missed_digest_once_and_not_again_after_a_restart(
     text = " ".join(str(e) for m in posted for e in m.embeds)
     assert "offline" in text  # marked late: the slot passed while it was down
 
-    second = await run_until_a_round_with_discord(env, tmp_path, fake)
+    second = await run_until_a_round_with_discord(env, tmp_path)
     assert [m.id for m in fake.messages(digest)] == [m.id for m in posted], second[-3000:]
     assert TOKEN not in first + second  # tokens are never logged, not even when debugging

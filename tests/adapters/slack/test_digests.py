@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.slack.digests import EVENT_TYPE, SlackDigestPoster
-from adapters.slack.render import LATE_NOTE
 from bot.app import App
+from bot.digest import MERGES_N, STATUS_N
 from bot.domain import Where
+from bot.render import LATE_NOTICE as LATE_NOTE
 from bot.scheduler import DigestScheduler
 from tests.adapters.digests import (
     FRIDAY_IN_BERLIN,
@@ -155,7 +156,7 @@ async def test_a_refused_post_is_retried_later_and_then_posted_once(
     assert slack.messages(channel) == []
     board = await app.core.board_for(where(workspace, channel))
     (state,) = (await app.digests.status(board)).channels
-    assert state.last is not None and state.last.state != "posted"
+    assert state.last is not None and not state.last.posted
 
     assert await app.digests.tick() == []  # not before retry_at
     clock.now = failed.retry_at + timedelta(seconds=1)
@@ -312,5 +313,8 @@ async def test_a_week_of_500_ideas_is_posted_in_parts_within_slacks_limits(
         assert len(message.text) <= 4000
     text = "\n".join(str(m.blocks) for m in messages)
     assert "*400* new ideas" in text  # the 100 merged into others are not new ideas
-    assert text.count(" → *") == 150 + 100  # every status change and every merge
+    # The first status changes and merges are listed, the rest counted.
+    assert text.count(" → *") == STATUS_N + MERGES_N
+    assert f"… and {150 - STATUS_N} more status changes" in text
+    assert f"… and {100 - MERGES_N} more merges" in text
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
