@@ -32,7 +32,9 @@ def _fail(message: str) -> NoReturn:
 
 
 @click.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False))
+@click.argument(
+    "paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path)
+)
 @click.option("--board", default=None, help="Import into this existing board, by name.")
 @click.option(
     "--channel",
