@@ -18,6 +18,9 @@ from bot.scheduler import DigestPost, DigestPoster, PostFailed
 from storage.times import to_db
 
 DIM = 384
+WEEK = datetime(2026, 11, 2, tzinfo=UTC)  # Monday: the week 2026-W45
+SUNDAY = datetime(2026, 11, 8, 12, 0, tzinfo=UTC)
+DUE = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)  # the default slot, Monday 09:00 UTC
 AUTHORS = 40
 STATUSES = ("done", "in_progress", "planned", "under_review", "declined")
 

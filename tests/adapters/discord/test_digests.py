@@ -14,11 +14,14 @@ from bot.app import App
 from bot.channels import Channels
 from bot.digest import MERGES_N, STATUS_N
 from bot.domain import Actor, Person, Where
-from bot.render import LATE_NOTICE as LATE_NOTE
+from bot.render import LATE_NOTICE
 from bot.scheduler import DigestScheduler
 from tests.adapters.digests import (
+    DUE,
     FRIDAY_IN_BERLIN,
     LONG_NOTE,
+    SUNDAY,
+    WEEK,
     Died,
     DiesAfterPosting,
     each_part_once,
@@ -31,9 +34,6 @@ from tests.adapters.discord.test_moderation_and_resilience import command, log_a
 from tests.conftest import FakeClock
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeMessage
 
-WEEK = datetime(2026, 11, 2, tzinfo=UTC)  # Monday: the week 2026-W45
-SUNDAY = datetime(2026, 11, 8, 12, 0, tzinfo=UTC)
-DUE = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)  # the default slot, Monday 09:00 UTC
 _FOOTER = re.compile(r"ideabot digest · (\S+) · part (\d+)/(\d+)")
 
 
@@ -83,7 +83,7 @@ async def test_the_scheduler_posts_the_digest_once_when_its_slot_comes(
     messages = fake.messages(channel)
     assert deliveries[0].message_id == str(messages[0].id)
     assert messages[0].embeds[0]["title"].endswith("ideas of 2026-W45")
-    assert LATE_NOTE not in messages[0].embeds[0]["description"]
+    assert LATE_NOTICE not in messages[0].embeds[0]["description"]
     assert_no_pings(messages)
     # Raw text like "@everyone" or "<@U1>" in ideas stays inert.
     assert all(not m.mention_everyone and not m.mentions for m in messages)
@@ -102,7 +102,7 @@ async def test_a_digest_due_while_the_bot_was_down_is_posted_once_and_says_it_is
     deliveries = await app.digests.tick()
     assert [(d.outcome, d.late) for d in deliveries] == [("posted", True)]
     (message,) = fake.messages(channel)
-    assert LATE_NOTE in message.embeds[0]["description"]
+    assert LATE_NOTICE in message.embeds[0]["description"]
     assert await app.digests.tick() == []
 
 
@@ -211,7 +211,7 @@ async def test_digest_now_posts_where_the_digest_is_missing_and_only_for_moderat
     assert answer.ephemeral
     assert text == f"Posted the digest of 2026-W45 in <#{channel.id}>."
     (message,) = fake.messages(channel)
-    assert LATE_NOTE not in message.embeds[0]["description"]  # asked for: not late
+    assert LATE_NOTICE not in message.embeds[0]["description"]  # asked for: not late
     _, text = await command(fake, world, world.maya, ["digest", "now"])
     assert text.startswith(f"Skipped <#{channel.id}>: already posted")
     assert await app.digests.tick() == []

@@ -11,11 +11,14 @@ from adapters.slack.digests import EVENT_TYPE, SlackDigestPoster
 from bot.app import App
 from bot.digest import MERGES_N, STATUS_N
 from bot.domain import Where
-from bot.render import LATE_NOTICE as LATE_NOTE
+from bot.render import LATE_NOTICE
 from bot.scheduler import DigestScheduler
 from tests.adapters.digests import (
+    DUE,
     FRIDAY_IN_BERLIN,
     LONG_NOTE,
+    SUNDAY,
+    WEEK,
     Died,
     DiesAfterPosting,
     each_part_once,
@@ -27,10 +30,6 @@ from tests.adapters.slack.conftest import Workspace
 from tests.conftest import FakeClock
 from tests.fakes.slack import FakeChannel, FakeSlack
 from tests.fakes.slack.validate import blocks_text
-
-WEEK = datetime(2026, 11, 2, tzinfo=UTC)  # Monday: the week 2026-W45
-SUNDAY = datetime(2026, 11, 8, 12, 0, tzinfo=UTC)
-DUE = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)  # the default slot, Monday 09:00 UTC
 
 
 def where(space: Workspace, channel: FakeChannel) -> Where:
@@ -76,7 +75,7 @@ async def test_the_scheduler_posts_the_digest_once_when_its_slot_comes(
     assert messages[0].blocks is not None
     assert messages[0].blocks[0]["text"]["text"].endswith("ideas of 2026-W45")
     text = "\n".join(str(m.blocks) + m.text for m in messages)
-    assert LATE_NOTE not in text
+    assert LATE_NOTICE not in text
     # Member text like <!channel> or <@U1> is escaped: it pings nobody.
     assert "<!channel>" not in text and "<@U1>" not in text and "&lt;!channel&gt;" in text
 
@@ -94,7 +93,7 @@ async def test_a_digest_due_while_the_app_was_down_is_posted_once_and_says_it_is
     deliveries = await app.digests.tick()
     assert [(d.outcome, d.late) for d in deliveries] == [("posted", True)]
     (message,) = workspace.slack.messages(channel)
-    assert LATE_NOTE in str(message.blocks)
+    assert LATE_NOTICE in str(message.blocks)
     assert await app.digests.tick() == []
 
 
@@ -199,7 +198,7 @@ async def test_digest_now_posts_where_the_digest_is_missing_and_only_for_moderat
     text = await space.command("/ideabot", "digest now", space.admin)
     assert text == f"Posted the digest of 2026-W45 in <#{channel.id}>."
     (message,) = slack.messages(channel)
-    assert LATE_NOTE not in str(message.blocks)  # asked for: not late
+    assert LATE_NOTICE not in str(message.blocks)  # asked for: not late
     text = await space.command("/ideabot", "DIGEST NOW", space.admin)
     assert text.startswith(f"Skipped <#{channel.id}>: already posted")
     assert await app.digests.tick() == []
