@@ -67,6 +67,8 @@ class Core:
         self._boards_by_place: dict[tuple[str, str], Board] = {}
         self._boards_by_id: dict[int, Board] = {}
         self._indexes: dict[int, SimilarityIndex] = {}
+        # The board's next idea number when its index was last brought up to date.
+        self._index_next: dict[int, int] = {}
         self._index_locks: dict[int, asyncio.Lock] = {}
         self._members: dict[tuple[str, str], tuple[int, str]] = {}
         # (platform, channel id) -> board id of an idea channel, None when it is none.
@@ -142,20 +144,32 @@ class Core:
         return row
 
     async def index(self, board: Board) -> SimilarityIndex:
-        """The board's similarity index over its canonical ideas, loaded on first use."""
+        """The board's similarity index over its canonical ideas, loaded on first use and
+        brought up to date with ideas another process stored (``ideabot import``)."""
         index = self._indexes.get(board.id)
-        if index is None:
-            rows = await self.db.read(idea_rows.canonical_embeddings, board.id)
-            # dim may load the model (seconds): never on the event loop.
-            dim = await asyncio.to_thread(lambda: self.embedder.dim)
-            if rows:
-                matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
-                index = SimilarityIndex.from_arrays(
-                    [key for key, _ in rows], matrix.reshape(len(rows), dim)
-                )
-            else:
-                index = SimilarityIndex(dim)
-            self._indexes[board.id] = index
+        if index is not None:
+            known = self._index_next[board.id]
+            newest = await self.db.read(idea_rows.next_number, board.id)
+            if newest > known:
+                # Also ideas this process stored since: adding one again changes nothing.
+                rows = await self.db.read(idea_rows.canonical_embeddings, board.id, known)
+                for key, blob in rows:
+                    index.add(key, np.frombuffer(blob, dtype=np.float32))
+                self._index_next[board.id] = newest
+            return index
+        # Read before the ideas, so one stored in between is picked up next time.
+        self._index_next[board.id] = await self.db.read(idea_rows.next_number, board.id)
+        rows = await self.db.read(idea_rows.canonical_embeddings, board.id)
+        # dim may load the model (seconds): never on the event loop.
+        dim = await asyncio.to_thread(lambda: self.embedder.dim)
+        if rows:
+            matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
+            index = SimilarityIndex.from_arrays(
+                [key for key, _ in rows], matrix.reshape(len(rows), dim)
+            )
+        else:
+            index = SimilarityIndex(dim)
+        self._indexes[board.id] = index
         return index
 
     def lock(self, board: Board) -> asyncio.Lock:

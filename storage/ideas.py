@@ -361,14 +361,23 @@ def mark_deleted(db: Database, board_id: int, idea_id: int, at: str) -> list[int
     return children
 
 
-def canonical_embeddings(db: Database, board_id: int) -> list[tuple[int, bytes]]:
-    """(id, embedding) of the board's live canonical ideas, for the similarity index."""
+def canonical_embeddings(
+    db: Database, board_id: int, from_number: int = 1
+) -> list[tuple[int, bytes]]:
+    """(id, embedding) of the board's live canonical ideas numbered ``from_number`` or
+    more, for the similarity index."""
     rows = db.execute(
-        "SELECT id, embedding FROM ideas WHERE board_id = ? AND merged_into IS NULL"
-        " AND deleted_at IS NULL AND embedding IS NOT NULL ORDER BY id",
-        [board_id],
+        "SELECT id, embedding FROM ideas WHERE board_id = ? AND number >= ?"
+        " AND merged_into IS NULL AND deleted_at IS NULL AND embedding IS NOT NULL ORDER BY id",
+        [board_id, from_number],
     ).fetchall()
     return [(r[0], r[1]) for r in rows]
+
+
+def next_number(db: Database, board_id: int) -> int:
+    """The number the board's next idea will get: it grows with every idea stored."""
+    row = db.execute("SELECT next_number FROM boards WHERE id = ?", [board_id]).fetchone()
+    return int(row[0]) if row is not None else 1
 
 
 def embedding_of(db: Database, board_id: int, idea_id: int) -> bytes | None:

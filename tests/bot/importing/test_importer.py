@@ -12,13 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
+from bot.app import App, build_app
 from bot.domain import IdeaDraft, Person, ReactionChange, Where
 from bot.importing.errors import ImportFileError
 from bot.importing.importer import import_export
 from bot.importing.reader import read_export
+from bot.results import Merged
+from bot.settings import Settings
+from dedupe.embedder import SentenceTransformerEmbedder
 from storage import ideas as idea_rows
 from tests.bot.importing.conftest import DISCORD, SLACK, table_digest
+from tests.conftest import FakeClock
 
 SLACK_PLACE = Where(platform="slack", workspace_id="T0NOTES01")
 DISCORD_PLACE = Where(platform="discord", workspace_id="1100000000000000001")
@@ -192,3 +196,40 @@ async def test_a_direct_message_export_needs_a_board(app: App, tmp_path: Path) -
     path.write_text(json.dumps(data))
     with pytest.raises(ImportFileError, match=r"direct messages.*--board"):
         await import_export(app.core, read_export([path]))
+
+
+async def test_a_running_bot_finds_duplicates_among_ideas_imported_meanwhile(
+    app: App, tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: FakeClock
+) -> None:
+    """`ideabot import` runs in its own process beside the bot: the bot's similarity
+    index, loaded before, must learn of the imported ideas without a restart."""
+    channel = Where(platform="slack", workspace_id="T0NOTES01", channel_id="C0FEAT001")
+    await app.ideas.submit(  # the bot is running: its index for the board is loaded
+        IdeaDraft(
+            where=channel,
+            author=Person(platform="slack", user_id="U9", name="zoe"),
+            text="Let me pin notes to the top of a notebook",
+            created_at=datetime(2024, 3, 10, tzinfo=UTC),
+            message_id="1710028800.000100",
+        )
+    )
+    importer = await build_app(Settings(db=app.core.db.path), embedder=embedder, clock=clock)
+    try:
+        await import_export(importer.core, read_export([SLACK], channels=["feature-requests"]))
+    finally:
+        await importer.close()
+    result = await app.ideas.submit(
+        IdeaDraft(
+            where=channel,
+            author=Person(platform="slack", user_id="U8", name="yan"),
+            text="Dark mode for the editor please, my eyes hurt at night",
+            created_at=datetime(2024, 3, 11, tzinfo=UTC),
+            message_id="1710115200.000100",
+        )
+    )
+    assert isinstance(result, Merged)
+    # The imported idea (numbered after the one the bot took first).
+    assert (result.into.number, result.into.title) == (
+        2,
+        "Dark mode for the editor, please. My eyes hurt at night.",
+    )
