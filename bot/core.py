@@ -84,12 +84,11 @@ class Core:
         key = (where.platform, where.workspace_id)
         board = self._boards_by_place.get(key)
         if board is None:
-            name = where.workspace_name or f"{where.platform}-{where.workspace_id}"
             row = await self.db.write(
                 board_rows.ensure_workspace_board,
                 where.platform,
                 where.workspace_id,
-                _slug(name),
+                workspace_board_name(where.platform, where.workspace_id, where.workspace_name),
                 self.now(),
             )
             board = self._remember(_board(row))
@@ -197,6 +196,11 @@ class Core:
         member_id = board_rows.ensure_member(db, person.platform, person.user_id, person.name)
         after_commit(db, lambda: self._members.__setitem__(key, (member_id, person.name)))
         return member_id
+
+
+def workspace_board_name(platform: str, workspace_id: str, workspace_name: str | None) -> str:
+    """The name a workspace's own board gets when it is made: its name as a slug."""
+    return _slug(workspace_name or f"{platform}-{workspace_id}")
 
 
 def _slug(name: str) -> str:

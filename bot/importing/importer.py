@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from bot.boards import Board, BoardSettings
-from bot.core import Core, _slug
+from bot.core import Core, workspace_board_name
 from bot.importing.apply import Written, write_plan
 from bot.importing.duplicates import batch_key
 from bot.importing.errors import ImportFileError
@@ -115,7 +115,7 @@ async def _target(
     if own is not None:
         return own, Target(id=own.id, name=own.name, settings=own.settings), False
     # The board the live bot would create for this workspace on first use.
-    name = _slug(export.workspace_name or f"{export.platform}-{export.workspace_id}")
+    name = workspace_board_name(export.platform, export.workspace_id, export.workspace_name)
     return None, Target(id=None, name=name, settings=BoardSettings()), False
 
 
