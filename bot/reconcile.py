@@ -135,7 +135,7 @@ class Reconciler:
             seen.add(board.id)
             await self.run_board(port, board, workspace.workspace_id)
 
-    async def run_board(self, port: ChatPort, board: Board, label: str = "") -> PassReport:
+    async def run_board(self, port: ChatPort, board: Board, workspace_id: str = "") -> PassReport:
         """Reconcile one board's open ideas on the port's platform, from its kept place."""
         platform = port.platform
         report = PassReport()
@@ -143,7 +143,10 @@ class Reconciler:
         resumed_from = await self.core.db.read(rows.place, platform, board.id)
         if resumed_from is not None:
             log.info(
-                "reconciling %s %s: carrying on below idea id %d", platform, label, resumed_from
+                "reconciling %s %s: carrying on below idea id %d",
+                platform,
+                workspace_id,
+                resumed_from,
             )
         since = to_db(self.core.clock() - timedelta(days=board.settings.reconcile_days))
         below = resumed_from
@@ -153,7 +156,7 @@ class Reconciler:
                 rows.messages_to_check, board.id, platform, since, below, PAGE
             )
             if resumed_from is not None and wrapped:
-                page = [m for m in page if m[0] > resumed_from]
+                page = [m for m in page if m[0] >= resumed_from]
             if not page:
                 if wrapped:
                     break
@@ -164,7 +167,9 @@ class Reconciler:
                     if not message_id:
                         continue
                     ref = MessageRef(
-                        where=Where(platform=platform, workspace_id=label, channel_id=channel_id),
+                        where=Where(
+                            platform=platform, workspace_id=workspace_id, channel_id=channel_id
+                        ),
                         message_id=message_id,
                     )
                     changed = await self.check_message(port, board, ref)
@@ -179,7 +184,7 @@ class Reconciler:
                     log.info(
                         "reconciling %s %s: %d ideas checked, %d votes changed so far",
                         platform,
-                        label,
+                        workspace_id,
                         report.ideas,
                         report.changed,
                     )
@@ -188,7 +193,7 @@ class Reconciler:
         log.info(
             "reconciled %s %s: %d ideas, %d messages, %d votes changed in %.1fs%s",
             platform,
-            label or board.name,
+            workspace_id or board.name,
             report.ideas,
             report.messages,
             report.changed,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from datetime import UTC, datetime
@@ -34,6 +35,14 @@ TIER_3_PER_MINUTE = 50
 UNREADABLE = frozenset(
     {"message_not_found", "channel_not_found", "not_in_channel", "is_archived", "no_item_specified"}
 )
+
+
+_TS = re.compile(r"\d{1,12}(\.\d{1,6})?")
+
+
+def valid_ts(value: object) -> str:
+    """``value`` when it is a Slack ``ts`` ("1700000000.000100"), else ""."""
+    return value if isinstance(value, str) and _TS.fullmatch(value) else ""
 
 
 def at_ts(ts: str) -> datetime:
@@ -133,15 +142,15 @@ class SlackChat:
         like. A reply in a thread is discussion (no idea channel)."""
         if message.get("subtype") is not None or message.get("bot_id"):
             return None
-        user, ts = message.get("user"), message.get("ts")
-        if not isinstance(user, str) or not user or not isinstance(ts, str) or not ts:
+        user, ts, text = message.get("user"), valid_ts(message.get("ts")), message.get("text")
+        if not isinstance(user, str) or not user or not ts or not isinstance(text, str):
             return None
         top_level = message.get("thread_ts") in (None, ts)
         return ChatMessage(
             ref=MessageRef(where=where, message_id=ts),
             idea_channel=where if top_level else None,
             author=await self.person(user),
-            text=str(message.get("text") or ""),
+            text=text,
             created_at=at_ts(ts),
             event_id=event_id,
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.chat import PLATFORM, SlackChat, at_ts, emoji_name
+from adapters.slack.chat import PLATFORM, SlackChat, at_ts, emoji_name, valid_ts
 from bot.app import App
 from bot.domain import Actor, MessageDeleted, MessageEdited, Person, ReactionChange, Where
 from bot.results import ReactResult, SubmitResult
@@ -83,7 +83,7 @@ class SlackHandlers:
             await self.flow.edited(
                 MessageEdited(
                     where=where,
-                    message_id=_str(message.get("ts")),
+                    message_id=valid_ts(message.get("ts")),
                     text=_str(message.get("text")),
                     at=datetime.now(UTC),
                     event_id=event_id,
@@ -94,7 +94,7 @@ class SlackHandlers:
             await self.flow.deleted(
                 MessageDeleted(
                     where=where,
-                    message_id=_str(event.get("deleted_ts")),
+                    message_id=valid_ts(event.get("deleted_ts")),
                     at=datetime.now(UTC),
                     event_id=event_id,
                 )
@@ -118,7 +118,8 @@ class SlackHandlers:
     ) -> ReactResult | None:
         item = _dict(event.get("item"))
         user = _str(event.get("user"))
-        if item.get("type") != "message" or not user or user == self.bot_user_id:
+        ts = valid_ts(item.get("ts"))
+        if item.get("type") != "message" or not ts or not user or user == self.bot_user_id:
             return None
         person = (
             await self.person(user) if added else Person(platform=PLATFORM, user_id=user, name="")
@@ -130,11 +131,11 @@ class SlackHandlers:
                     workspace_id=_str(body.get("team_id")),
                     channel_id=_str(item.get("channel")),
                 ),
-                message_id=_str(item.get("ts")),
+                message_id=ts,
                 person=person,
                 emoji=emoji_name(_str(event.get("reaction"))),
                 added=added,
-                at=at_ts(_str(event.get("event_ts"))),
+                at=at_ts(valid_ts(event.get("event_ts"))),
                 event_id=body.get("event_id") if isinstance(body.get("event_id"), str) else None,
             )
         )
