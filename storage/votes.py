@@ -46,22 +46,3 @@ def record_reaction(
             [at, message_row, member_id, emoji],
         )
     return ReactionOutcome(idea_id=idea_id, number=number, changed=cursor.rowcount > 0)
-
-
-def active_voters(
-    db: Database, board_id: int, platform: str, channel_id: str, message_id: str, emoji: str
-) -> dict[str, int] | None:
-    """user_id -> member id of the active votes with ``emoji`` on a message; None if no idea."""
-    row = db.execute(
-        "SELECT id FROM messages WHERE platform = ? AND channel_id = ? AND message_id = ?"
-        " AND board_id = ?",
-        [platform, channel_id, message_id, board_id],
-    ).fetchone()
-    if row is None:
-        return None
-    rows = db.execute(
-        "SELECT m.user_id, m.id FROM reactions r JOIN members m ON m.id = r.member_id"
-        " WHERE r.message_id = ? AND r.emoji = ? AND r.removed_at IS NULL",
-        [row[0], emoji],
-    ).fetchall()
-    return {r[0]: r[1] for r in rows}

@@ -3,34 +3,13 @@ model (a words embedder), a real SQLite file."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.chat import MessageRef
 from bot.domain import MessageDeleted, MessageEdited, ReactionChange
 from bot.results import Created, Ignored, VoteChanged
-from bot.settings import Settings
-from tests.chat import RecordingChat, WordsEmbedder
-from tests.conftest import FakeClock, moderator
-
-
-@pytest.fixture
-async def quick(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
-    built = await build_app(
-        Settings(db=tmp_path / "ideabot.db"), embedder=WordsEmbedder(), clock=clock
-    )
-    yield built
-    await built.close()
-
-
-@pytest.fixture
-async def chat(quick: App) -> RecordingChat:
-    port = RecordingChat()
-    await quick.channels.set_channel(port.where("ideas"), moderator(), "ideas", True)
-    return port
+from tests.chat import RecordingChat
 
 
 async def votes(app: App, port: RecordingChat) -> dict[int, int]:

@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.results import Ignored, VoteChanged
-from bot.settings import Settings
-from tests.chat import WordsEmbedder
-from tests.conftest import HERE, FakeClock, draft, vote
-
-
-@pytest.fixture
-async def quick(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
-    built = await build_app(
-        Settings(db=tmp_path / "ideabot.db"), embedder=WordsEmbedder(), clock=clock
-    )
-    yield built
-    await built.close()
+from tests.conftest import HERE, draft, vote
 
 
 async def test_an_event_is_written_once_and_handled_again_after_a_crash(quick: App) -> None:

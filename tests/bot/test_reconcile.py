@@ -4,35 +4,16 @@ platform shows, once, from a kept place, without undoing live events."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Collection, Mapping, Sequence
 
 import pytest
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.chat import MessageRef
 from bot.domain import Person, ReactionChange, SetStatus
 from bot.reconcile import vote_changes
-from bot.settings import Settings
-from tests.chat import RecordingChat, WordsEmbedder
+from tests.chat import RecordingChat
 from tests.conftest import FakeClock, moderator
-
-
-@pytest.fixture
-async def quick(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
-    built = await build_app(
-        Settings(db=tmp_path / "ideabot.db"), embedder=WordsEmbedder(), clock=clock
-    )
-    yield built
-    await built.close()
-
-
-@pytest.fixture
-async def chat(quick: App) -> RecordingChat:
-    port = RecordingChat()
-    await quick.channels.set_channel(port.where("ideas"), moderator(), "ideas", True)
-    return port
-
 
 TEXTS = [
     f"idea {word} for hikers" for word in ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
