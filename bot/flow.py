@@ -9,6 +9,7 @@ Everything is stored first and posted after, so a platform that refuses a post
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from bot.boards import Board
 from bot.channels import Channels
@@ -40,6 +41,7 @@ class ChatFlow:
         self.ideas = ideas
         self.channels = channels
         self.reconciler = reconciler
+        self._places = Places()
 
     # -- capture ------------------------------------------------------------
 
@@ -49,9 +51,18 @@ class ChatFlow:
             return None
         if not await self.channels.is_idea_channel(message.idea_channel):
             return None
-        result = await self.capture(port, message, source="channel")
         # A forum post moves its forum's place on: history is read per idea channel.
-        await self.channels.advance(message.idea_channel, message.ref.message_id)
+        channel = message.idea_channel
+        key = (channel.platform, channel.channel_id or "", message.ref.message_id)
+        self._places.started(key)
+        try:
+            result = await self.capture(port, message, source="channel")
+        finally:
+            # The place moves past a message only once every older one being handled is
+            # done: a crash while an older one is stored must not skip it on catch-up.
+            place = self._places.finished(key)
+        if place is not None:
+            await self.channels.advance(channel, place)
         return result
 
     async def capture(
@@ -136,6 +147,32 @@ class ChatFlow:
             count += 1
         if count:
             log.info("caught up with %d messages in channel %s", count, channel.channel_id)
+
+
+class Places:
+    """Which messages of each channel are being handled, so that a channel's place only
+    moves past messages that are done."""
+
+    def __init__(self) -> None:
+        self._busy: dict[tuple[str, str], set[Decimal]] = {}
+        self._done: dict[tuple[str, str], Decimal] = {}
+
+    def started(self, key: tuple[str, str, str]) -> None:
+        self._busy.setdefault(key[:2], set()).add(Decimal(key[2]))
+
+    def finished(self, key: tuple[str, str, str]) -> str | None:
+        """The place the channel may move to now, if any."""
+        channel, done = key[:2], Decimal(key[2])
+        busy = self._busy[channel]
+        busy.discard(done)
+        best = max(done, self._done.get(channel, done))
+        if busy and min(busy) < best:
+            self._done[channel] = best  # wait for the older ones
+            return None if min(busy) < done else str(done)
+        self._done.pop(channel, None)
+        if not busy:
+            del self._busy[channel]
+        return str(best)
 
 
 def _with_link(message: ChatMessage, link: str | None) -> ChatMessage:

@@ -8,6 +8,7 @@ import pytest
 from bot.app import App
 from bot.chat import MessageRef
 from bot.domain import MessageDeleted, MessageEdited, ReactionChange
+from bot.flow import Places
 from bot.results import Created, Ignored, VoteChanged
 from tests.chat import RecordingChat
 
@@ -106,3 +107,16 @@ async def test_catch_up_with_the_platform_down_stops_and_changes_nothing(
     chat.down = False
     await quick.flow.catch_up(chat, [chat.where("ideas")])
     assert list(await votes(quick, chat)) == [1, 2]
+
+
+def test_a_channels_place_never_moves_past_a_message_still_being_handled() -> None:
+    places = Places()
+    for n in ("5", "6", "7"):
+        places.started(("p", "c", n))
+    assert places.finished(("p", "c", "7")) is None  # 5 and 6 are still being handled
+    assert places.finished(("p", "c", "5")) == "5"
+    places.started(("p", "c", "8"))
+    assert places.finished(("p", "c", "6")) == "7"  # 8 is newer than what is done
+    assert places.finished(("p", "c", "8")) == "8"
+    places.started(("p", "other", "1"))
+    assert places.finished(("p", "other", "1")) == "1"
