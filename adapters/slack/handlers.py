@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
+from adapters.slack.text import SlackText
 from bot.app import App
 from bot.boards import BoardSettings
 from bot.channels import Channels
@@ -71,6 +72,7 @@ class SlackHandlers:
         self.linking = Linking(app.core)
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
         self.bot_user_id: str | None = None
+        self.plain = SlackText(self.user).plain  # Slack's wire text as ideabot stores it
 
     # -- helpers ------------------------------------------------------------
 
@@ -147,7 +149,7 @@ class SlackHandlers:
                 MessageEdited(
                     where=where,
                     message_id=str(message.get("ts")),
-                    text=str(message.get("text") or ""),
+                    text=await self.plain(str(message.get("text") or "")),
                     at=datetime.now(UTC),
                     event_id=body.get("event_id"),
                 )
@@ -169,7 +171,7 @@ class SlackHandlers:
                 IdeaDraft(
                     where=where,
                     author=await self.person(str(message.get("user"))),
-                    text=str(message.get("text") or ""),
+                    text=await self.plain(str(message.get("text") or "")),
                     created_at=at_ts(ts),
                     message_id=ts,
                     permalink=link.get("permalink") if link else None,
