@@ -6,10 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.channels import Channels
 from bot.clock import Clock, system_clock
 from bot.core import Core
+from bot.flow import ChatFlow
+from bot.inbox import Inbox
+from bot.linking import Linking
 from bot.moderation import Moderation
 from bot.queries import Queries
+from bot.reconcile import Reconciler
 from bot.scheduler import DigestScheduler
 from bot.service import IdeaService
 from bot.settings import Settings
@@ -24,9 +29,34 @@ class App:
     moderation: Moderation
     queries: Queries
     digests: DigestScheduler
+    channels: Channels
+    linking: Linking
+    reconciler: Reconciler
+    flow: ChatFlow
+    inbox: Inbox
 
     async def close(self) -> None:
+        await self.reconciler.close()
         await self.core.db.close()
+
+
+def assemble(core: Core) -> App:
+    """Every service over one core, each built once and handed to whoever needs it."""
+    ideas = IdeaService(core)
+    channels = Channels(core)
+    reconciler = Reconciler(core)
+    return App(
+        core=core,
+        ideas=ideas,
+        moderation=Moderation(core),
+        queries=Queries(core),
+        digests=DigestScheduler(core),
+        channels=channels,
+        linking=Linking(core),
+        reconciler=reconciler,
+        flow=ChatFlow(core, ideas, channels, reconciler),
+        inbox=Inbox(core),
+    )
 
 
 async def build_app(
@@ -44,10 +74,4 @@ async def build_app(
             settings.model_path, batch_size=settings.embed_batch_size
         )
     core = Core(db, embedder, clock=clock, max_idea_length=settings.max_idea_length)
-    return App(
-        core=core,
-        ideas=IdeaService(core),
-        moderation=Moderation(core),
-        queries=Queries(core),
-        digests=DigestScheduler(core),
-    )
+    return assemble(core)

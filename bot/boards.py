@@ -37,6 +37,8 @@ class BoardSettings:
     digest_weekday: str = "monday"
     digest_time: str = "09:00"
     timezone: str = "UTC"
+    # How old an open idea may be and still have its votes re-read after downtime.
+    reconcile_days: int = 90
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -117,6 +119,14 @@ class BoardSettings:
                     f"unknown time zone {name[:60]!r}: use an IANA name such as Europe/Berlin"
                 ) from None
             return replace(self, timezone=name)
+        if key == "reconcile_days":
+            try:
+                days = int(str(value).strip())
+            except ValueError:
+                days = 0
+            if not 1 <= days <= 3650:
+                raise InvalidSetting("reconcile_days must be a whole number of days, 1 to 3650")
+            return replace(self, reconcile_days=days)
         raise InvalidSetting(
             f"unknown setting {str(key)[:40]!r}; settings are: {', '.join(SETTING_NAMES)}"
         )
@@ -132,6 +142,7 @@ SETTING_NAMES = (
     "digest_weekday",
     "digest_time",
     "timezone",
+    "reconcile_days",
 )
 
 

@@ -393,17 +393,14 @@ def run(db_path: Path | None) -> None:
 
     async def serve() -> None:
         # The one place that builds everything: store, model, core, adapters.
-        from bot.channels import Channels
-
         app = await build_app(settings, db_path=db_path)
         try:
             await app.core.embedder.embed(["warm up"])  # load the model before the first idea
-            channels = Channels(app.core)
             runs = []
             if settings.discord_token is not None:
-                runs.append(_discord(settings, app, channels))
+                runs.append(_discord(settings, app))
             if settings.slack_bot_token is not None:
-                runs.append(_slack(settings, app, channels))
+                runs.append(_slack(settings, app))
             # The adapters register their digest posters as they connect.
             runs.append(app.digests.run())
             await asyncio.gather(*runs)
@@ -416,16 +413,16 @@ def run(db_path: Path | None) -> None:
         click.echo("stopped", err=True)
 
 
-async def _discord(settings: Settings, app: App, channels: Any) -> None:
+async def _discord(settings: Settings, app: App) -> None:
     from adapters.discord.bot import IdeaBot, point_at
 
     assert settings.discord_token is not None
     point_at(settings.discord_api_base, settings.discord_gateway_url)
-    async with IdeaBot(app, channels) as client:
+    async with IdeaBot(app) as client:
         await client.start(settings.discord_token.get_secret_value())
 
 
-async def _slack(settings: Settings, app: App, channels: Any) -> None:
+async def _slack(settings: Settings, app: App) -> None:
     import logging
 
     from aiohttp import web
@@ -438,15 +435,28 @@ async def _slack(settings: Settings, app: App, channels: Any) -> None:
     client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     secret = settings.slack_signing_secret
     bolt, handlers = build_slack_app(
-        app, channels, client, signing_secret=secret.get_secret_value() if secret else "unused"
+        app,
+        client,
+        signing_secret=secret.get_secret_value() if secret else "unused",
+        history_per_minute=settings.slack_history_per_minute,
     )
     auth = await client.auth_test()
     handlers.bot_user_id = str(auth.get("user_id"))
-    await handlers.catch_up(str(auth.get("team_id")))
+    team_id = str(auth.get("team_id"))
     if settings.slack_app_token is not None:
         socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+
+        async def on_hello(_client: Any, message: dict[str, Any], _raw: str | None) -> None:
+            # Every new socket starts with "hello": at start and after each reconnect,
+            # when events may have been missed, catch up (a pass already running is
+            # followed by another).
+            if message.get("type") == "hello":
+                await handlers.catch_up(team_id)
+
+        socket.client.message_listeners.append(on_hello)
         await socket.start_async()
         return
+    await handlers.catch_up(team_id)
     assert secret is not None  # HTTP mode is chosen only with a signing secret
     runner = web.AppRunner(web_app(bolt, secret.get_secret_value(), path="/slack/events"))
     await runner.setup()

@@ -4,6 +4,8 @@ and the board cache, built once by the CLI."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from sqlite_utils import Database
@@ -73,6 +75,9 @@ class Core:
         self._members: dict[tuple[str, str], tuple[int, str]] = {}
         # (platform, channel id) -> board id of an idea channel, None when it is none.
         self.idea_channels: dict[tuple[str, str], int | None] = {}
+        # Messages whose votes are being read back from the platform -> the people whose
+        # vote on them a live event changed meanwhile (see bot.reconcile).
+        self._watched: dict[tuple[str, str, str], list[set[str]]] = {}
 
     def now(self) -> str:
         return to_db(self.clock())
@@ -186,6 +191,25 @@ class Core:
     async def embed(self, text: str) -> np.ndarray:
         vectors = await self.embedder.embed([text])
         return np.asarray(vectors[0], dtype=np.float32)
+
+    @contextmanager
+    def watch_votes(self, platform: str, channel_id: str, message_id: str) -> Iterator[set[str]]:
+        """The user ids whose vote on the message live events change while this is open."""
+        moved: set[str] = set()
+        key = (platform, channel_id, message_id)
+        self._watched.setdefault(key, []).append(moved)
+        try:
+            yield moved
+        finally:
+            watchers = self._watched[key]
+            watchers.remove(moved)
+            if not watchers:
+                del self._watched[key]
+
+    def vote_moved(self, platform: str, channel_id: str, message_id: str, user_id: str) -> None:
+        """A live event changed someone's vote on a message (see ``watch_votes``)."""
+        for moved in self._watched.get((platform, channel_id, message_id), ()):
+            moved.add(user_id)
 
     def member_id(self, db: Database, person: Person) -> int:
         """The member's id (inside a write); cached, so a busy voter costs no lookup."""

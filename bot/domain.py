@@ -47,10 +47,14 @@ class Person:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Actor:
-    """Someone asking for something; the adapter has checked their platform rights."""
+    """Someone asking for something, with the platform's facts about them: whether the
+    platform makes them an administrator (Discord: Manage Server; Slack: workspace
+    admin or owner) and their roles (ids and names). Whether that makes them a
+    moderator of a board is the core's decision (``bot.moderation.is_moderator``)."""
 
     person: Person
     is_moderator: bool = False
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

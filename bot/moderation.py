@@ -36,8 +36,14 @@ NOTE_MAX = 1000
 
 
 def is_moderator(board: Board, actor: Actor) -> bool:
-    """True when the platform says so or the board lists the person as a moderator."""
-    return actor.is_moderator or actor.person.user_id in board.settings.moderator_users
+    """True for a platform administrator, a holder of one of the board's moderator roles,
+    or a person the board lists as a moderator."""
+    settings = board.settings
+    return (
+        actor.is_moderator
+        or actor.person.user_id in settings.moderator_users
+        or any(role in settings.moderator_roles for role in actor.roles)
+    )
 
 
 class Moderation:
@@ -45,6 +51,10 @@ class Moderation:
 
     def __init__(self, core: Core) -> None:
         self.core = core
+
+    async def moderator_board(self, where: Where, actor: Actor) -> Board:
+        """The board of ``where``; NotAllowed unless ``actor`` moderates it."""
+        return await self._board_for_moderator(where, actor)
 
     async def _board_for_moderator(self, where: Where, actor: Actor) -> Board:
         board = await self.core.board_for(where)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain import Person
+from bot.domain import NOTIFY_STATUSES, Person
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -126,6 +126,12 @@ class StatusChanged:
     notify: tuple[Person, ...]
     messages: tuple[tuple[str, str, str], ...] = ()
     at: datetime | None = None
+
+    @property
+    def announce(self) -> bool:
+        """Whether the change is told in the idea's thread: it closes the loop (planned,
+        done, declined), or there are voters to tell."""
+        return bool(self.notify) or self.new in NOTIFY_STATUSES
 
 
 SubmitResult = Created | Merged | PossibleDuplicate | AlreadyCaptured

@@ -7,9 +7,7 @@ the embedder, the similarity indexes and the board cache.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
-from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -35,7 +33,6 @@ from bot.votes import PendingVote, VoteWriter
 from dedupe.thresholds import decide
 from storage import boards as board_rows
 from storage import ideas as idea_rows
-from storage import votes as vote_rows
 from storage.rows import IdeaRow
 from storage.times import to_db
 
@@ -193,6 +190,12 @@ class IdeaService:
         emoji = change.emoji.strip(":")
         if change.added and emoji not in board.settings.vote_emoji:
             return Ignored(reason="not a vote emoji")
+        core.vote_moved(
+            change.where.platform,
+            change.where.channel_id,
+            change.message_id,
+            change.person.user_id,
+        )
         outcome = await self.votes.record(
             PendingVote(board_id=board.id, change=change, emoji=emoji, at=to_db(change.at))
         )
@@ -208,49 +211,6 @@ class IdeaService:
             added=change.added,
             changed=changed,
         )
-
-    async def reconcile_votes(
-        self, where: Where, message_id: str, emoji: str, people: list[Person], at: datetime
-    ) -> int:
-        """Make the stored votes with ``emoji`` on a message match who reacts now.
-
-        Used on catch-up after downtime: votes cast meanwhile are added and votes taken
-        back are removed, each once. The number of facts changed comes back.
-        """
-        core = self.core
-        if where.channel_id is None:
-            return 0
-        board = await core.board_for(where)
-        emoji = emoji.strip(":")
-        if emoji not in board.settings.vote_emoji:
-            return 0
-        stored = await core.db.read(
-            vote_rows.active_voters, board.id, where.platform, where.channel_id, message_id, emoji
-        )
-        if stored is None:
-            return 0
-        now = {p.user_id: p for p in people if not p.is_bot}
-        changes = [
-            ReactionChange(
-                where=where, message_id=message_id, person=p, emoji=emoji, added=True, at=at
-            )
-            for user_id, p in now.items()
-            if user_id not in stored
-        ]
-        changes += [
-            ReactionChange(
-                where=where,
-                message_id=message_id,
-                person=Person(platform=where.platform, user_id=user_id, name=""),
-                emoji=emoji,
-                added=False,
-                at=at,
-            )
-            for user_id in stored
-            if user_id not in now
-        ]
-        results = await asyncio.gather(*(self.react(change) for change in changes))
-        return sum(isinstance(r, VoteChanged) and r.changed for r in results)
 
     async def edit(self, event: MessageEdited) -> Edited | Ignored:
         """Let the idea follow its edited message: new text, new embedding."""

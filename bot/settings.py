@@ -36,3 +36,6 @@ class Settings(BaseSettings):
     )
     slack_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="SLACK_PORT")
     slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+    # conversations.history calls a minute: 50 (Tier 3) for Marketplace apps and apps made
+    # before 29 May 2025; 1 (15 messages a call) for other apps made since.
+    slack_history_per_minute: float = Field(default=50, gt=0, le=1000)

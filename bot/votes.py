@@ -10,7 +10,6 @@ still gets its own answer, and one event that fails does not fail the others.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -19,6 +18,7 @@ from bot.core import Core
 from bot.domain import ReactionChange
 from storage import boards as board_rows
 from storage import votes as vote_rows
+from storage.database import each_alone
 
 # (number of the idea reacted to or None, whether a fact changed), or None for a repeat.
 Outcome = tuple[int | None, bool] | None
@@ -72,14 +72,10 @@ class VoteWriter:
                 future.set_result(result)
 
     def _apply(self, db: Database, votes: list[PendingVote]) -> list[Outcome | Exception]:
-        results: list[Outcome | Exception] = []
-        for vote in votes:
-            try:
-                results.append(self._apply_one(db, vote))
-            except sqlite3.Error as exc:
-                # SQLite undoes only the failed statement; the rest of the batch stands.
-                results.append(exc)
-        return results
+        # Each vote in a savepoint: one that fails half way (after its event id was
+        # recorded, say) leaves no part of itself, so a redelivery is not taken for a
+        # repeat; the rest of the batch stands.
+        return list(each_alone(db, self._apply_one, votes))
 
     def _apply_one(self, db: Database, vote: PendingVote) -> Outcome:
         change = vote.change

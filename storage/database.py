@@ -26,6 +26,7 @@ from sqlite_utils import Database
 from storage.schema import migrations
 
 T = TypeVar("T")
+R = TypeVar("R")
 P = ParamSpec("P")
 
 # How many queued writes may share one transaction.
@@ -61,6 +62,27 @@ def after_commit(db: Database, callback: Callable[[], None]) -> None:
         db.pending_callbacks.append(callback)
     else:
         callback()
+
+
+def each_alone(
+    db: Database, fn: Callable[[Database, T], R], items: list[T]
+) -> list[R | sqlite3.Error]:
+    """``fn`` on each item inside the current write, each in a savepoint of its own: an
+    item whose statements fail leaves nothing of itself behind (its callbacks are
+    dropped too) and comes back as its error, while the others stand."""
+    out: list[R | sqlite3.Error] = []
+    for item in items:
+        callbacks = len(getattr(db, "pending_callbacks", []))
+        db.execute("SAVEPOINT each_alone")
+        try:
+            out.append(fn(db, item))
+        except sqlite3.Error as exc:
+            db.execute("ROLLBACK TO each_alone")
+            if isinstance(db, WriterDatabase):
+                del db.pending_callbacks[callbacks:]
+            out.append(exc)
+        db.execute("RELEASE each_alone")
+    return out
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> Database:

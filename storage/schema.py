@@ -286,3 +286,35 @@ def imported_votes(db: Database) -> None:
         CREATE INDEX members_anonymous ON members(anonymous) WHERE anonymous = 1
         """,
     )
+
+
+@migrations(name="0008_inbox_and_reconcile")
+def inbox_and_reconcile(db: Database) -> None:
+    # inbox: a platform event is written here (one group commit) before it is
+    # acknowledged, and marked done once handled; what a crash left undone is handled
+    # again on start. reconcile_places: where the pass over a board's open ideas that
+    # re-reads their votes got to, so a restart carries on from there.
+    _run(
+        db,
+        """
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            body TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            done_at TEXT,
+            UNIQUE (platform, event_id)
+        );
+        CREATE INDEX inbox_pending ON inbox(platform, id) WHERE done_at IS NULL;
+        CREATE INDEX inbox_done ON inbox(done_at) WHERE done_at IS NOT NULL;
+        CREATE TABLE reconcile_places (
+            platform TEXT NOT NULL,
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            started_at TEXT NOT NULL,
+            place INTEGER,
+            finished_at TEXT,
+            PRIMARY KEY (platform, board_id)
+        )
+        """,
+    )

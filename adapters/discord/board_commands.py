@@ -12,9 +12,7 @@ from adapters.discord import convert, render
 from adapters.discord.command_base import CommandBase
 from adapters.discord.events import NO_PINGS
 from bot.boards import SETTING_NAMES
-from bot.errors import NotAllowed
 from bot.linking import CODE_LIFETIME
-from bot.moderation import is_moderator
 
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
@@ -61,10 +59,9 @@ class BoardCommands(CommandBase):
 
     async def config_show(self, interaction: discord.Interaction) -> None:
         async def work() -> None:
-            actor = await self._actor(interaction)
-            board = await self.app.core.board_for(self._where(interaction))
-            if not is_moderator(board, actor):
-                raise NotAllowed("Only moderators can do that.")
+            board = await self.app.moderation.moderator_board(
+                self._where(interaction), await self._actor(interaction)
+            )
             data = board.settings.to_json()
             lines = [f"**Board** `{board.name}`"]
             lines += [f"`{k}`: `{data[k]}`" for k in SETTING_NAMES]

@@ -16,7 +16,6 @@ from adapters.discord.digests import DiscordDigestPoster
 from adapters.discord.events import NO_PINGS, Events
 from adapters.discord.tree import build_tree
 from bot.app import App
-from bot.channels import Channels
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +41,14 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
 class IdeaBot(discord.Client):
     """ideabot in any number of Discord servers; each server gets its own board."""
 
-    def __init__(self, app: App, channels: Channels, **options: Any) -> None:
+    def __init__(self, app: App, **options: Any) -> None:
         super().__init__(intents=intents(), allowed_mentions=NO_PINGS, **options)
         self.app = app
         self.tree: app_commands.CommandTree[IdeaBot] = app_commands.CommandTree(self)
-        self.events = Events(app, channels, self)
-        self.handlers = Commands(app, channels, self.events)
+        self.events = Events(app, self)
+        self.handlers = Commands(app, self.events)
         build_tree(self.tree, self.handlers)
-        # Set once the catch-up after (re)connecting is done.
+        # Set once the catch-up and the reconciliation of votes after (re)connecting are done.
         self.caught_up = asyncio.Event()
 
     async def setup_hook(self) -> None:
@@ -63,8 +62,12 @@ class IdeaBot(discord.Client):
     # handled), so tests and anything else watching can await the outcome of an event.
 
     async def on_ready(self) -> None:
+        # READY comes with every new session: at start and after a reconnect that could
+        # not resume, when events may have been missed. A resumed session replays them.
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        self.caught_up.clear()
         await self.events.catch_up()
+        await self.app.reconciler.idle[self.events.port.platform].wait()
         self.caught_up.set()
         self.dispatch("ideabot_handled", "ready", None, None)
 

@@ -11,24 +11,21 @@ import discord
 from adapters.discord import convert, render
 from adapters.discord.events import NO_PINGS, Events
 from bot.app import App
-from bot.channels import Channels
 from bot.domain import Actor
 from bot.errors import IdeabotError
-from bot.linking import Linking
 
 
 class CommandBase:
     """The helpers of the command handlers."""
 
-    def __init__(self, app: App, channels: Channels, events: Events) -> None:
+    def __init__(self, app: App, events: Events) -> None:
         self.app = app
-        self.channels = channels
+        self.channels = app.channels
+        self.linking = app.linking
         self.events = events
-        self.linking = Linking(app.core)
 
     async def _actor(self, interaction: discord.Interaction) -> Actor:
-        board = await self.app.core.board_for(convert.where(interaction.guild))
-        return convert.actor(interaction.user, board.settings.moderator_roles)
+        return convert.actor(interaction.user)
 
     def _where(self, interaction: discord.Interaction) -> convert.Where:
         return convert.where(interaction.guild, interaction.channel_id)

@@ -14,7 +14,8 @@ import discord
 
 from adapters.discord import convert, render
 from adapters.discord.board_commands import BoardCommands
-from adapters.discord.events import NO_PINGS, answer, vote_emoji
+from adapters.discord.chat import NO_PINGS, answer_content, vote_emoji
+from bot.chat import MessageRef
 from bot.domain import (
     AnswerSuggestion,
     DeleteIdea,
@@ -46,16 +47,19 @@ class Commands(BoardCommands):
                 )
             )
             settings = (await self.app.core.board_for(self._where(interaction))).settings
-            emoji = vote_emoji(interaction.guild, settings)
-            content, view = answer(result, emoji)
+            content, view = answer_content(
+                result, vote_emoji(interaction.guild, settings.vote_emoji)
+            )
             kwargs: dict[str, Any] = {"embed": render.idea_embed(result.idea), "wait": True}
             if view is not None:
                 kwargs["view"] = view
             posted = await interaction.followup.send(content, allowed_mentions=NO_PINGS, **kwargs)
             if posted is not None:
-                assert interaction.guild_id is not None
-                await self.events.link(posted, result.idea.number, interaction.guild_id)
-                await self.events.safely(posted.add_reaction(emoji))
+                ref = MessageRef(
+                    where=convert.where(interaction.guild, posted.channel.id),
+                    message_id=str(posted.id),
+                )
+                await self.app.flow.posted(self.events.port, ref, result.idea.number)
 
         await self.run(interaction, work)
 
@@ -167,7 +171,7 @@ class Commands(BoardCommands):
             await self._say(
                 interaction, f"#{number} is now {render.STATUS_LABEL[result.new]}.", ephemeral=True
             )
-            if result.notify or result.new in ("planned", "done", "declined"):
+            if result.announce:
                 await self.close_the_loop(interaction, result)
 
         await self.run(interaction, work)
@@ -186,7 +190,7 @@ class Commands(BoardCommands):
                 replied_user=False,
                 users=[discord.Object(i) for i in ids],
             )
-            await self.events.safely(target.send(content, allowed_mentions=allowed))
+            await self.events.port.safely(target.send(content, allowed_mentions=allowed))
 
     async def _idea_thread(
         self, interaction: discord.Interaction, result: StatusChanged

@@ -34,17 +34,18 @@ def emoji_key(emoji: discord.PartialEmoji | discord.Emoji | str) -> str:
     return emoji if isinstance(emoji, str) else str(emoji.name)
 
 
-def is_moderator(member: discord.Member | discord.User, roles: tuple[str, ...]) -> bool:
-    """Manage Server, or one of the board's moderator roles (by id or name)."""
+def actor(member: discord.Member | discord.User) -> Actor:
+    """Who is asking, with Discord's facts about them: Manage Server (or Administrator)
+    and their roles by id and name. The core decides what that allows."""
     if not isinstance(member, discord.Member):
-        return False
-    if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
-        return True
-    return any(str(role.id) in roles or role.name in roles for role in member.roles)
-
-
-def actor(member: discord.Member | discord.User, roles: tuple[str, ...]) -> Actor:
-    return Actor(person=person(member), is_moderator=is_moderator(member, roles))
+        return Actor(person=person(member))
+    rights = member.guild_permissions
+    roles = tuple(str(r.id) for r in member.roles) + tuple(r.name for r in member.roles)
+    return Actor(
+        person=person(member),
+        is_moderator=rights.manage_guild or rights.administrator,
+        roles=roles,
+    )
 
 
 def message_channel(message: discord.Message) -> tuple[int, int | None]:

@@ -22,6 +22,7 @@ SettingChoice = Literal[
     "digest_weekday",
     "digest_time",
     "timezone",
+    "reconcile_days",
 ]
 WeekdayChoice = Literal[
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"

@@ -8,8 +8,9 @@ from typing import Any
 from adapters import digest_text
 from adapters.slack import render
 from adapters.slack.digests import channel_name
-from adapters.slack.handlers import PLATFORM, SlackHandlers, vote_emoji
+from adapters.slack.handlers import PLATFORM, SlackHandlers
 from adapters.slack.parse import Parsed, parse_ideabot, parse_ideas
+from bot.chat import MessageRef
 from bot.domain import (
     Actor,
     AnswerSuggestion,
@@ -20,8 +21,7 @@ from bot.domain import (
     UnmergeIdea,
     Where,
 )
-from bot.errors import IdeabotError, NotAllowed
-from bot.moderation import is_moderator
+from bot.errors import IdeabotError
 from bot.results import Merged, PossibleDuplicate, StatusChanged
 
 
@@ -65,15 +65,8 @@ class SlackCommands:
             )
         )
         if posted:
-            await self.handlers.app.ideas.link_message(where, idea.number, str(posted["ts"]))
-            settings = (await self.handlers.app.core.board_for(where)).settings
-            await self.handlers.safely(
-                self.handlers.client.reactions_add(
-                    channel=str(command.get("channel_id")),
-                    timestamp=str(posted["ts"]),
-                    name=vote_emoji(settings),
-                )
-            )
+            ref = MessageRef(where=where, message_id=str(posted["ts"]))
+            await self.handlers.flow.posted(self.handlers.port, ref, idea.number)
         if isinstance(result, Merged):
             return render.merged(result)[0]
         if isinstance(result, PossibleDuplicate):
@@ -91,7 +84,7 @@ class SlackCommands:
         if message.get("bot_id") or not message.get("user"):
             return "Messages from bots can't be saved as ideas."
         where = Where(platform=PLATFORM, workspace_id=team, channel_id=channel)
-        result = await self.handlers.capture(where, message, None, source="action")
+        result = await self.handlers.capture(where, message, source="action")
         if result is None:
             return "That message could not be saved (see the reply in its thread)."
         return f"Saved as idea #{result.idea.number}."
@@ -178,30 +171,29 @@ class SlackCommands:
                 shown.append(f"_… and {len(blocks) - 1} more message(s) of the digest._")
             return "\n".join(shown)
         if parsed.action == "link":
-            made = await self.handlers.linking.make_code(where, actor)
+            made = await self.handlers.app.linking.make_code(where, actor)
             return (
                 f"Link code for board `{render.escape(made.board.name)}`: *{made.code}*. A"
                 f" moderator of the other community runs `/ideabot join {made.code}`"
                 " within 15 minutes."
             )
         if parsed.action == "join":
-            joined = await self.handlers.linking.join(where, actor, parsed.words[0])
+            joined = await self.handlers.app.linking.join(where, actor, parsed.words[0])
             return f"This workspace now shares board `{render.escape(joined.name)}`."
-        if not is_moderator(board, actor):
-            raise NotAllowed("Only moderators can do that.")
+        board = await self.handlers.app.moderation.moderator_board(where, actor)
         if parsed.action == "config set":
             updated = await moderation.configure(where, actor, parsed.words[0], parsed.rest)
             return f"`{parsed.words[0]}` is now `{updated.settings.to_json()[parsed.words[0]]}`."
         if parsed.action == "config channel":
             purpose, state = parsed.words
-            await self.handlers.channels.set_channel(where, actor, purpose, state == "on")
+            await self.handlers.app.channels.set_channel(where, actor, purpose, state == "on")
             if purpose == "digest":
                 digests.poke()
             now = "now" if state == "on" else "no longer"
             return f"<#{where.channel_id}> is {now} an {purpose} channel."
         if parsed.action == "config digest":
-            weekday, time, *zone = parsed.words
-            changes = {"digest_weekday": weekday, "digest_time": time}
+            weekday, at_time, *zone = parsed.words
+            changes = {"digest_weekday": weekday, "digest_time": at_time}
             if zone:
                 changes["timezone"] = zone[0]
             board = await moderation.configure_many(where, actor, changes)
@@ -217,7 +209,7 @@ class SlackCommands:
 
     async def close_the_loop(self, changed: StatusChanged) -> None:
         """Tell the voters in the idea's thread: the only message that mentions anybody."""
-        if not changed.notify and changed.new not in ("planned", "done", "declined"):
+        if not changed.announce:
             return
         source = next(((c, m) for p, c, m in changed.messages if p == PLATFORM), None)
         if source is None:

@@ -96,7 +96,7 @@ def handled(client: discord.Client, kind: str, by: int | None = None) -> asyncio
         user_id = author.id if author is not None else getattr(subject, "user_id", None)
         return user_id == by
 
-    return asyncio.ensure_future(client.wait_for("ideabot_handled", check=check, timeout=15))
+    return asyncio.ensure_future(client.wait_for("ideabot_handled", check=check, timeout=120))
 
 
 async def outcome(future: asyncio.Future[Any]) -> Any:
@@ -107,7 +107,7 @@ async def outcome(future: asyncio.Future[Any]) -> Any:
 @asynccontextmanager
 async def connected(fake: FakeDiscord, app: App) -> AsyncIterator[IdeaBot]:
     """ideabot logged in, connected, and done with its catch-up."""
-    client = IdeaBot(app, Channels(app.core), guild_ready_timeout=0.01)
+    client = IdeaBot(app, guild_ready_timeout=0.01)
     async with running(fake, client, token=TOKEN):
         await fake.wait_for(client.caught_up.is_set, what="ideabot's catch-up after ready")
         yield client

@@ -98,7 +98,7 @@ async def test_votes_count_once_per_person_across_idea_and_reply(
 async def test_slash_idea_and_save_as_idea(
     fake: FakeDiscord, world: World, bot: IdeaBot, app: App
 ) -> None:
-    completed = asyncio.ensure_future(bot.wait_for("app_command_completion", timeout=15))
+    completed = asyncio.ensure_future(bot.wait_for("app_command_completion", timeout=120))
     interaction = await fake.slash(
         world.guild,
         world.general,

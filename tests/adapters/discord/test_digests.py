@@ -369,7 +369,7 @@ async def test_a_post_while_discord_is_not_connected_fails_instead_of_waiting_fo
         pass  # connected once, then gone (closed)
     (failed,) = await app.digests.tick()
     assert failed.outcome == "failed" and "not connected to Discord" in (failed.error or "")
-    never_ready = DiscordDigestPoster(IdeaBot(app, Channels(app.core)), ready_timeout=0.01)
+    never_ready = DiscordDigestPoster(IdeaBot(app), ready_timeout=0.01)
     app.digests.register(never_ready)
     clock.now = failed.retry_at or clock.now
     (failed,) = await app.digests.tick()

@@ -12,13 +12,14 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.app import build_slack_app, web_client
 from adapters.slack.handlers import SlackHandlers
 from bot.app import App
-from bot.channels import Channels
+from tests.conftest import FakeClock
 from tests.fakes.slack import FakeChannel, FakeSlack, FakeUser
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as server:
+async def slack(clock: FakeClock) -> AsyncIterator[FakeSlack]:
+    # Messages are dated by the tests' clock, as a live workspace's are by the real one.
+    async with FakeSlack(clock=clock) as server:
         yield server
         assert server.unhandled == []
 
@@ -54,7 +55,6 @@ async def workspace(slack: FakeSlack, app: App) -> Workspace:
     client = web_client(slack.bot_token, slack.api_url)
     bolt, handlers = build_slack_app(
         app,
-        Channels(app.core),
         client,
         signing_secret=slack.signing_secret,
         process_before_response=True,

@@ -245,6 +245,7 @@ async def test_catch_up_after_downtime_counts_once(workspace: Workspace, app: Ap
     slack.unreact(existing, workspace.bob, "+1")
     for _ in range(2):
         await workspace.handlers.catch_up(slack.team_id)
+        await app.reconciler.idle["slack"].wait()
         assert await ideas(app, slack) == {1: 1, 2: 1}
     assert len(bot_replies(workspace, missed)) == 1
 

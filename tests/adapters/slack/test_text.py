@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from adapters.slack.handlers import at_ts
+from adapters.slack.chat import at_ts
 from bot.app import App
 from bot.cli import main
 from bot.domain import Where
