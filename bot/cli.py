@@ -429,6 +429,7 @@ async def _slack(settings: Settings, app: App) -> None:
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
     from adapters.slack.app import build_slack_app, web_client
+    from adapters.slack.http import web_app
 
     assert settings.slack_bot_token is not None
     client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
@@ -456,7 +457,8 @@ async def _slack(settings: Settings, app: App) -> None:
         await socket.start_async()
         return
     await handlers.catch_up(team_id)
-    runner = web.AppRunner(bolt.web_app(path="/slack/events"))
+    assert secret is not None  # HTTP mode is chosen only with a signing secret
+    runner = web.AppRunner(web_app(bolt, secret.get_secret_value(), path="/slack/events"))
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.slack_port)
     await site.start()

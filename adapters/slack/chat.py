@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
+from adapters.slack.text import SlackText
 from bot.chat import ChatMessage, ChatUnavailable, MessageRef
 from bot.domain import Person, Where
 from bot.results import Merged, PossibleDuplicate, SubmitResult
@@ -99,6 +100,7 @@ class SlackChat:
         self._history = Pacer(history_per_minute)
         self._history_page = 15 if history_per_minute <= 1 else 200
         self._reactions = Pacer(TIER_3_PER_MINUTE)
+        self.plain = SlackText(self.user).plain  # Slack's wire text as ideabot stores it
 
     async def safely(self, call: Any) -> Any:
         """Await a post; a refusal is logged and left (what it was about is stored)."""
@@ -150,7 +152,7 @@ class SlackChat:
             ref=MessageRef(where=where, message_id=ts),
             idea_channel=where if top_level else None,
             author=await self.person(user),
-            text=text,
+            text=await self.plain(text),
             created_at=at_ts(ts),
             event_id=event_id,
         )

@@ -42,7 +42,7 @@ class SlackCommands:
             workspace_id=str(command.get("team_id")),
             channel_id=str(command.get("channel_id")),
         )
-        text = str(command.get("text") or "")
+        text = await self.handlers.plain(str(command.get("text") or ""))
         person = await self.handlers.person(str(command.get("user_id")))
         try:
             result = await self.handlers.app.ideas.submit(
@@ -96,7 +96,7 @@ class SlackCommands:
             channel_id=str(command.get("channel_id")),
         )
         try:
-            parsed = parse_ideas(str(command.get("text") or ""))
+            parsed = parse_ideas(await self.handlers.plain(str(command.get("text") or "")))
             board = await self.handlers.app.core.board_for(where)
             if parsed.action == "top":
                 ideas = await self.handlers.app.queries.top(board, parsed.numbers[0])
@@ -119,7 +119,7 @@ class SlackCommands:
             channel_id=str(command.get("channel_id")),
         )
         try:
-            parsed = parse_ideabot(str(command.get("text") or ""))
+            parsed = parse_ideabot(await self.handlers.plain(str(command.get("text") or "")))
             actor = await self.handlers.actor(str(command.get("user_id")))
             return await self._moderate(where, actor, parsed)
         except IdeabotError as exc:
@@ -173,12 +173,13 @@ class SlackCommands:
         if parsed.action == "link":
             made = await self.handlers.app.linking.make_code(where, actor)
             return (
-                f"Link code for board `{made.board.name}`: *{made.code}*. A moderator of the"
-                f" other community runs `/ideabot join {made.code}` within 15 minutes."
+                f"Link code for board `{render.escape(made.board.name)}`: *{made.code}*. A"
+                f" moderator of the other community runs `/ideabot join {made.code}`"
+                " within 15 minutes."
             )
         if parsed.action == "join":
             joined = await self.handlers.app.linking.join(where, actor, parsed.words[0])
-            return f"This workspace now shares board `{joined.name}`."
+            return f"This workspace now shares board `{render.escape(joined.name)}`."
         board = await self.handlers.app.moderation.moderator_board(where, actor)
         if parsed.action == "config set":
             updated = await moderation.configure(where, actor, parsed.words[0], parsed.rest)
@@ -201,7 +202,7 @@ class SlackCommands:
         data = board.settings.to_json()
         status = digest_text.status_lines(await digests.status(board), channel_name, render.escape)
         return "\n".join(
-            [f"Board `{board.name}`"]
+            [f"Board `{render.escape(board.name)}`"]
             + [f"`{k}`: `{render.escape(str(v))}`" for k, v in data.items() if k != "extra"]
             + status
         )

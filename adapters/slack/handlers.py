@@ -38,6 +38,7 @@ class SlackHandlers:
         self.flow = app.flow
         self.client = client
         self.port = port or SlackChat(client)
+        self.plain = self.port.plain  # Slack's wire text as ideabot stores it
 
     @property
     def bot_user_id(self) -> str | None:
@@ -84,7 +85,7 @@ class SlackHandlers:
                 MessageEdited(
                     where=where,
                     message_id=valid_ts(message.get("ts")),
-                    text=_str(message.get("text")),
+                    text=await self.plain(_str(message.get("text"))),
                     at=datetime.now(UTC),
                     event_id=event_id,
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,8 @@ BUTTON_TEXT_MAX = 75
 # Slack refuses a message whose blocks hold more than about 12,000 characters of text in
 # all (msg_blocks_too_long, undocumented; slackapi/bolt-js#2509, #2867): keep a margin.
 BLOCKS_TEXT_MAX = 10_000
+# What is left of "&amp;", "&lt;" or "&gt;" cut short: Slack would show "&am…".
+_PARTIAL_ENTITY = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?$")
 
 
 def escape(text: str) -> str:
@@ -25,7 +28,10 @@ def escape(text: str) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` within ``limit`` characters, never cutting an escaped ``&amp;`` in half."""
+    if len(text) <= limit:
+        return text
+    return _PARTIAL_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
 def section(text: str) -> dict[str, Any]:

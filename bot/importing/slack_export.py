@@ -11,6 +11,9 @@ Facts of the real format this relies on (checked against real exports):
   ``tombstone``. Neither is an idea.
 - Bot messages have ``bot_id`` and often no ``user``.
 - A reaction's ``users`` may be shorter than its ``count``; ``count`` is the total.
+- ``text`` is Slack's wire format, as live events send it (``&amp;``, ``<@U123>``,
+  ``<#C1|general>``, links): it is stored as plain text, names from users.json and
+  channels.json, the same way the live adapter stores it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -38,6 +41,7 @@ from bot.importing.model import (
 )
 from bot.importing.reader import ExportFiles, Problems
 from bot.importing.select import choose_channels
+from bot.slack_markup import plain_text
 
 PLATFORM = "slack"
 TS = re.compile(r"^\d{1,12}\.\d{1,9}$")
@@ -69,6 +73,12 @@ def parse(files: ExportFiles, wanted: Sequence[str], problems: Problems) -> Pars
     teams: Counter[str] = Counter(
         str(u["team_id"]) for u in users.values() if u.get("team_id") and not _is_bot_user(u)
     )
+    user_names = {u: n for u in users if (n := _person(u, users).name) != u}
+    channel_names = dict(channels)
+
+    def plain(text: str) -> str:
+        return plain_text(text, user_names, channel_names)
+
     collected = Collected()
     for channel_id, name in channels:
         if channel_id not in chosen:
@@ -82,7 +92,7 @@ def parse(files: ExportFiles, wanted: Sequence[str], problems: Problems) -> Pars
                 continue
             for position, raw in enumerate(data):
                 try:
-                    outcome = _message(raw, channel_id, name, users)
+                    outcome = _message(raw, channel_id, name, users, plain)
                 except BadMessage as exc:
                     problems.report(files.where(file), f"message {position + 1}: {exc}")
                     collected.skipped[SKIP_BAD] += 1
@@ -173,7 +183,11 @@ def _is_ts(value: Any) -> bool:
 
 
 def _message(
-    raw: Any, channel_id: str, channel_name: str, users: dict[str, dict[str, Any]]
+    raw: Any,
+    channel_id: str,
+    channel_name: str,
+    users: dict[str, dict[str, Any]],
+    plain: Callable[[str], str],
 ) -> ImportedMessage | str:
     """The message as an idea candidate, or why it is none; BadMessage when malformed."""
     if not isinstance(raw, dict):
@@ -207,7 +221,7 @@ def _message(
         channel_name=channel_name,
         message_id=ts,
         author=author,
-        text=raw.get("text") or "",
+        text=plain(raw.get("text") or ""),
         at=ts_time(ts),
         edited_at=ts_time(edited_ts) if isinstance(edited_ts, str) and _is_ts(edited_ts) else None,
         reactions=_reactions(raw.get("reactions"), ts, users),

@@ -31,6 +31,16 @@ def test_escape_makes_mentions_and_links_inert() -> None:
     assert "&lt;!channel&gt;" in text and "&amp; co" in text
 
 
+def test_clipping_escaped_text_never_leaves_half_an_entity() -> None:
+    escaped = render.escape("R&D <3 > x" * 3)  # "R&amp;D &lt;3 &gt; x..."
+    for limit in range(2, len(escaped)):
+        clipped = render.clip(escaped, limit)
+        assert len(clipped) <= limit
+        body = clipped.removesuffix("…")
+        assert body.count("&") == body.count(";"), clipped
+    assert render.clip(escaped, 1000) == escaped
+
+
 def test_digest_with_500_ideas_fits_block_kit() -> None:
     many = tuple(idea(n, "T" * 140 + " <!channel>") for n in range(1, 501))
     digest = Digest(

@@ -105,3 +105,27 @@ def test_a_team_id_is_derived_from_the_channels_when_the_export_has_none(tmp_pat
     first = read_export([copy]).workspace_id
     assert first is not None and first.startswith("export-")
     assert read_export([copy]).workspace_id == first  # stable: a re-import finds its board
+
+
+def test_text_is_stored_as_people_read_it_in_slack(tmp_path: Path) -> None:
+    copy = tmp_path / "export"
+    shutil.copytree(SLACK, copy)
+    day = copy / "feature-requests" / "2024-03-01.json"
+    messages = json.loads(day.read_text())
+    wires = {
+        "1709300000.000100": "R&amp;D &lt;3: ask <@U02BOB> and <@U99GONE|gone> in <#C02GENERAL>",
+        "1709300000.000200": "See <https://x.example/?a=1&amp;b=2|the doc> <!here> &amp;lt;",
+        "1709300000.000300": "<b>not markup</b> <@U04DAN>",
+    }
+    for ts, text in wires.items():
+        messages.append({"type": "message", "user": "U01ALICE", "text": text, "ts": ts})
+    day.write_text(json.dumps(messages))
+    texts = {ts: m.text for ts, m in by_ts(read_export([copy])).items() if ts in wires}
+    assert texts == {
+        # names from users.json and channels.json; a person it lacks keeps the label
+        "1709300000.000100": "R&D <3: ask @bob and @gone in #general",
+        # decoded once: the "&lt;" a person typed stays "&lt;"
+        "1709300000.000200": "See the doc (https://x.example/?a=1&b=2) @here &lt;",
+        # no display name: the real name, as the importer names authors
+        "1709300000.000300": "<b>not markup</b> @Dan Reyes",
+    }
