@@ -38,6 +38,7 @@ class SlackHandlers:
         self.flow = app.flow
         self.client = client
         self.port = port or SlackChat(client)
+        self._replayed = False
         self.plain = self.port.plain  # Slack's wire text as ideabot stores it
 
     @property
@@ -146,7 +147,10 @@ class SlackHandlers:
     async def catch_up(self, team_id: str) -> None:
         """After a start or a new socket connection: the events a crash left in the inbox,
         then what was posted while away, then (in the background) every open idea's votes."""
-        await self.app.inbox.replay(PLATFORM, self.handle)
+        if not self._replayed:
+            # Only what an earlier process left: this one's own events are under way.
+            self._replayed = True
+            await self.app.inbox.replay(PLATFORM, self.handle)
         workspaces = [Where(platform=PLATFORM, workspace_id=team_id)]
         await self.flow.catch_up(self.port, workspaces)
         self.app.reconciler.request(self.port, workspaces)
