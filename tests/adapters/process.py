@@ -24,8 +24,11 @@ RECONCILED = re.compile(r"reconciled (\w+) (\S+): (\d+) ideas")
 class BotProcess:
     """One `ideabot run`: its output is collected line by line while it runs."""
 
-    def __init__(self, env: Mapping[str, str], cwd: Path) -> None:
-        self.env = {**os.environ, **env}
+    def __init__(self, env: Mapping[str, str | None], cwd: Path) -> None:
+        """``env`` on top of this process's environment; a None value removes the variable
+        (say DISCORD_TOKEN, so that a Slack test never reaches for Discord)."""
+        merged = {**os.environ, **env}
+        self.env = {k: v for k, v in merged.items() if v is not None}
         self.cwd = cwd
         self.lines: list[str] = []
         self._process: asyncio.subprocess.Process | None = None
@@ -140,10 +143,12 @@ async def await_votes(
     bot: BotProcess | None = None,
     timeout: float = 150.0,
     interval: float = 1.0,
+    diagnose: Callable[[], str] | None = None,
 ) -> dict[int, int]:
     """Wait until the stored votes of the ideas in ``expected()`` (what the platform shows,
     re-read on every check) equal it exactly; return them. On timeout the assertion names
-    every idea that differs, with the bot's log tail. ``interval`` only paces the re-reads
+    every idea that differs, with ``diagnose()`` (say the platform's 429s) and the bot's log
+    tail. ``interval`` only paces the re-reads
     (each is a process start); the condition itself is what is awaited."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -159,5 +164,6 @@ async def await_votes(
             }
             log = "" if bot is None else "\n--- ideabot run, last lines ---\n" + bot.tail()
             state = "timed out" if bot is None or bot.running else "ideabot run stopped"
-            raise AssertionError(f"votes differ ({state} after {timeout}s): {differ}{log}")
+            extra = "" if diagnose is None else f"\n{diagnose()}"
+            raise AssertionError(f"votes differ ({state} after {timeout}s): {differ}{extra}{log}")
         await asyncio.sleep(interval)

@@ -78,6 +78,16 @@ async def post_idea(fake: FakeDiscord, world: World, channel: FakeChannel, text:
     return Idea(int(found.group(1)), message, reply)
 
 
+def throttled(fake: FakeDiscord) -> str:
+    """Requests Discord's rate limits refused, by route."""
+    refused: dict[str, int] = {}
+    for request in fake.requests:
+        if request.status == 429:
+            route = f"{request.method} {re.sub(r'[0-9]{15,}', '{id}', request.path)}"
+            refused[route] = refused.get(route, 0) + 1
+    return f"Discord answered 429 (rate limited) to: {refused or 'nothing'}"
+
+
 def shown(*ideas: Idea) -> dict[int, int]:
     """Votes per idea number as the platform shows them right now."""
     return {idea.number: len(idea.voters()) for idea in ideas}

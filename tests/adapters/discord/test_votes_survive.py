@@ -28,6 +28,7 @@ from tests.adapters.discord.running import (
     post_idea,
     shown,
     start_bot,
+    throttled,
 )
 from tests.adapters.process import await_votes
 from tests.fakes.discord import FakeDiscord
@@ -53,7 +54,9 @@ async def test_votes_through_a_crash_and_downtime_are_counted_after_restart(
         await fake.react(threaded.reply, world.carol, VOTE)
         await fake.react(old.message, world.bob, VOTE)
         await fake.react(old.message, world.dan, VOTE)
-        await await_votes(db, lambda: shown(threaded, old), bot=first)
+        await await_votes(
+            db, lambda: shown(threaded, old), bot=first, diagnose=lambda: throttled(fake)
+        )
 
         # (a) The storm, then SIGKILL right after the last event is written to the socket.
         await fake.react_many(stormed.message, people[:270], VOTE)
@@ -71,7 +74,7 @@ async def test_votes_through_a_crash_and_downtime_are_counted_after_restart(
     fake.archive_thread(threaded.message.thread)
     await fake.unreact(old.message, world.bob, VOTE)
     await fake.react_many(old.message, people[100:120], VOTE)
-    feed = world.guild.add_member("release-feed", bot=True)
+    feed = world.guild.add_member("release-feed", bot=True, diagnose=lambda: throttled(fake))
     for n in range(500):
         await fake.post_message(old_channel, feed, f"build {n} deployed")
 
@@ -79,7 +82,13 @@ async def test_votes_through_a_crash_and_downtime_are_counted_after_restart(
     try:
         expected = shown(stormed, threaded, old)
         assert expected == {stormed.number: 300, threaded.number: 13, old.number: 21}
-        await await_votes(db, lambda: shown(stormed, threaded, old), bot=second)
+        await await_votes(
+            db,
+            lambda: shown(stormed, threaded, old),
+            bot=second,
+            timeout=240,
+            diagnose=lambda: throttled(fake),
+        )
     finally:
         await second.stop()
 
@@ -96,7 +105,7 @@ async def test_votes_changed_during_a_session_that_cannot_resume_are_counted(
         idea = await post_idea(fake, world, world.ideas, "Share a planned route with friends")
         await fake.react(idea.message, world.alice, VOTE)
         await fake.react(idea.reply, world.bob, VOTE)
-        await await_votes(db, lambda: shown(idea), bot=bot)
+        await await_votes(db, lambda: shown(idea), bot=bot, diagnose=lambda: throttled(fake))
         identifies = fake.identifies
 
         await fake.invalidate_session(stay_offline=True)
@@ -107,6 +116,6 @@ async def test_votes_changed_during_a_session_that_cannot_resume_are_counted(
         fake.allow_reconnect()
         await fake.wait_for(lambda: fake.identifies > identifies, 120, "a fresh IDENTIFY and READY")
         assert shown(idea) == {idea.number: 21}
-        await await_votes(db, lambda: shown(idea), bot=bot)
+        await await_votes(db, lambda: shown(idea), bot=bot, diagnose=lambda: throttled(fake))
     finally:
         await bot.stop()
