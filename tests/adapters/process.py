@@ -12,7 +12,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 RUN = [sys.executable, "-c", "from bot.cli import main; main()", "run"]
@@ -24,9 +24,13 @@ RECONCILED = re.compile(r"reconciled (\w+) (\S+): (\d+) ideas")
 class BotProcess:
     """One `ideabot run`: its output is collected line by line while it runs."""
 
-    def __init__(self, env: Mapping[str, str | None], cwd: Path) -> None:
+    def __init__(
+        self, env: Mapping[str, str | None], cwd: Path, command: Sequence[str] = RUN
+    ) -> None:
         """``env`` on top of this process's environment; a None value removes the variable
-        (say DISCORD_TOKEN, so that a Slack test never reaches for Discord)."""
+        (say DISCORD_TOKEN, so that a Slack test never reaches for Discord). ``command``:
+        `ideabot run` unless another server is compared with it (a benchmark's baseline)."""
+        self.command = list(command)
         merged = {**os.environ, **env}
         self.env = {k: v for k, v in merged.items() if v is not None}
         self.cwd = cwd
@@ -37,7 +41,7 @@ class BotProcess:
 
     async def start(self) -> BotProcess:
         self._process = await asyncio.create_subprocess_exec(
-            *RUN,
+            *self.command,
             env=self.env,
             cwd=self.cwd,
             stdout=asyncio.subprocess.PIPE,
