@@ -48,6 +48,7 @@ async def test_rate_limit_headers_count_down_per_bucket_and_refuse_with_429(
     assert len({h["X-RateLimit-Bucket"] for _, h, _ in answers}) == 1
     refused = answers[3]
     assert refused[1]["X-RateLimit-Scope"] == "user"
+    assert refused[1]["Via"] == "1.1 google"  # else discord.py takes it for a ban
     assert isinstance(refused[2], dict) and refused[2]["global"] is False
     assert refused[2]["retry_after"] > 0
     assert elsewhere[0] == 200  # another channel, another budget
@@ -71,7 +72,7 @@ async def test_the_global_limit_refuses_across_buckets(fake: FakeDiscord, world:
 async def test_discord_py_pages_300_reaction_users_within_the_limits(
     fake: FakeDiscord, world: World
 ) -> None:
-    fake.set_rate_limits(RateLimits(per_route=2, window=0.2, global_per_second=50))
+    fake.set_rate_limits(RateLimits(per_route=2, window=0.2, global_per_second=5))
     message = await fake.post_message(world.ideas, world.alice, "Offline maps")
     people = [world.guild.add_member(f"p{i}") for i in range(300)]
     for person in people:
@@ -102,12 +103,16 @@ async def test_archived_threads_are_listed_and_their_messages_stay_readable(
         )
         read = await _get(session, f"{fake.api_base}/channels/{thread.id}/messages/{reply.id}")
         active = await _get(session, f"{fake.api_base}/guilds/{world.guild.id}/threads/active")
+        private = await _get(
+            session, f"{fake.api_base}/channels/{world.ideas.id}/users/@me/threads/archived/private"
+        )
     assert listed[0] == 200 and isinstance(listed[2], dict)
     assert [t["id"] for t in listed[2]["threads"]] == [str(thread.id)]
     assert listed[2]["threads"][0]["thread_metadata"]["archived"] is True
     assert read[0] == 200 and isinstance(read[2], dict)
     assert read[2]["reactions"][0]["count"] == 1
     assert isinstance(active[2], dict) and active[2]["threads"] == []
+    assert isinstance(private[2], dict) and private[2]["threads"] == []  # public, not private
 
 
 async def test_invalid_session_forces_a_fresh_identify_and_loses_what_happened_meanwhile(

@@ -19,6 +19,7 @@ from .model import FakeAttachment
 from .ratelimit import RateLimiter
 from .routes_channels import channel_routes
 from .routes_interactions import interaction_routes
+from .routes_threads import thread_routes
 from .state import FakeState, RequestRecord
 from .validate import DiscordError, invalid_form
 
@@ -73,6 +74,7 @@ class Rest:
             for method, pattern, handler in [
                 *channel_routes(routes_context),
                 *interaction_routes(routes_context),
+                *thread_routes(routes_context),
             ]
         ]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -16,7 +15,6 @@ from .interactions import message_changes
 from .model import (
     FORUM,
     PRIVATE_THREAD,
-    PUBLIC_THREAD,
     TEXT,
     FakeChannel,
     FakeGuild,
@@ -171,27 +169,6 @@ def channel_routes(ctx: Context) -> list[Route]:
     async def active_threads(call: Call) -> Any:
         threads = [t for t in guild_of(call).threads if not t.archived]
         return {"threads": [payloads.thread(t) for t in threads], "members": []}
-
-    async def archived_threads(call: Call) -> Any:
-        """Public archived threads of a channel or forum, newest first, ``before`` an ISO time."""
-        channel = channel_of(call)
-        require(channel, "read_message_history")
-        limit = call.int_query("limit", 50) or 50
-        before = call.query.get("before")
-        threads = [
-            t
-            for t in channel.guild.threads
-            if t.parent is channel and t.archived and t.type == PUBLIC_THREAD
-        ]
-        threads.sort(key=lambda t: t.id, reverse=True)
-        if before:
-            cut = datetime.fromisoformat(before.replace("Z", "+00:00"))
-            threads = [t for t in threads if t.created_at is not None and t.created_at < cut]
-        return {
-            "threads": [payloads.thread(t) for t in threads[:limit]],
-            "members": [],
-            "has_more": len(threads) > limit,
-        }
 
     # -- channels and messages ------------------------------------------------------------------
 
@@ -400,7 +377,6 @@ def channel_routes(ctx: Context) -> list[Route]:
         ("GET", "/guilds/{gid}/members", list_members),
         ("GET", "/guilds/{gid}/members/{uid}", get_member),
         ("GET", "/guilds/{gid}/threads/active", active_threads),
-        ("GET", channel + "/threads/archived/public", archived_threads),
         ("GET", channel, get_channel),
         ("PATCH", channel, edit_channel),
         ("POST", channel + "/typing", typing),
