@@ -146,7 +146,7 @@ async def await_votes(
     *,
     bot: BotProcess | None = None,
     timeout: float = 150.0,
-    interval: float = 1.0,
+    interval: float = 2.0,
     diagnose: Callable[[], str] | None = None,
 ) -> dict[int, int]:
     """Wait until the stored votes of the ideas in ``expected()`` (what the platform shows,

@@ -74,7 +74,7 @@ async def test_votes_through_a_crash_and_downtime_are_counted_after_restart(
     fake.archive_thread(threaded.message.thread)
     await fake.unreact(old.message, world.bob, VOTE)
     await fake.react_many(old.message, people[100:120], VOTE)
-    feed = world.guild.add_member("release-feed", bot=True, diagnose=lambda: throttled(fake))
+    feed = world.guild.add_member("release-feed", bot=True)
     for n in range(500):
         await fake.post_message(old_channel, feed, f"build {n} deployed")
 

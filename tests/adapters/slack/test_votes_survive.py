@@ -92,7 +92,7 @@ async def test_socket_mode_votes_through_a_crash_and_downtime_are_counted_after_
     slack.unreact(old.message, bob, VOTE)
     for person in people[100:120]:
         slack.react(old.message, person, VOTE)
-    feed = slack.add_user("release-feed", bot=True, diagnose=lambda: throttled(slack))
+    feed = slack.add_user("release-feed", bot=True)
     for n in range(500):
         slack.post(roadmap, feed, f"build {n} deployed")
 
