@@ -73,6 +73,7 @@ async def post_idea(fake: FakeDiscord, world: World, channel: FakeChannel, text:
         return replies[0] if replies else None
 
     reply = await fake.wait_for(answered, 120, f"the bot's reply to {text!r}")
+    assert reply is not None  # wait_for returns only a truthy value
     found = re.search(r"#(\d+)", reply.content + " ".join(str(e) for e in reply.embeds))
     assert found, f"no idea number in the bot's reply: {reply.content!r}"
     return Idea(int(found.group(1)), message, reply)

@@ -154,6 +154,7 @@ async def post_idea(bot: SlackBot, channel: FakeChannel, author: FakeUser, text:
         return mine[0] if mine else None
 
     reply = await slack.wait_for(answered, 120, f"the bot's reply to {text!r}")
+    assert reply is not None  # wait_for returns only a truthy value
     found = re.search(r"#(\d+)", reply.text)
     assert found, f"no idea number in the bot's reply: {reply.text!r}"
     return Idea(int(found.group(1)), message, reply, slack.bot_user_id)
