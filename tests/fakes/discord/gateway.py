@@ -1,6 +1,7 @@
 """The gateway: HELLO (10), IDENTIFY (2) -> READY + GUILD_CREATE, HEARTBEAT (1) / ACK (11),
 RESUME (6) -> the missed events then RESUMED for a session the fake dropped (``disconnect_bot``),
-INVALID_SESSION (9) for one the client closed itself (it then identifies afresh; note discord.py
+INVALID_SESSION (9, ``d: false``) on demand (``invalidate``) or for one the client closed
+itself (it then identifies afresh; note discord.py
 sleeps 5 s before a non-initial IDENTIFY),
 REQUEST_GUILD_MEMBERS (8) -> GUILD_MEMBERS_CHUNK, and dispatches (op 0) with sequence numbers,
 filtered by the session's intents (without MESSAGE_CONTENT, content is blanked like Discord does).
@@ -97,6 +98,7 @@ class GatewayHub:
         self.sessions: list[Session] = []
         self.detached: dict[str, Session] = {}  # dropped by the fake, resumable
         self.url = ""
+        self.identifies = 0  # READY payloads sent: one per fresh IDENTIFY, none for a RESUME
         self.open = asyncio.Event()
         self.open.set()
 
@@ -166,6 +168,7 @@ class GatewayHub:
         for guild in state.guilds.values():
             session.send_dispatch("GUILD_CREATE", payloads.guild_create(guild))
         session.identified = True
+        self.identifies += 1
         await session.queue.join()
         session.ready = True
         state.bump()
@@ -233,6 +236,16 @@ class GatewayHub:
     async def flush(self) -> None:
         for session in list(self.sessions):
             await session.queue.join()
+
+    async def invalidate(self) -> None:
+        """Send INVALID_SESSION (op 9, ``d: false``) to every session, as Discord does when a
+        session cannot go on: no more events reach it, the client closes and identifies
+        afresh, and whatever happened meanwhile is never delivered to it."""
+        for session in list(self.sessions):
+            session.identified = False
+            session.send_op(9, False)
+            await session.queue.join()
+        self.state.bump()
 
     async def disconnect(self, code: int = 4000, *, resumable: bool = False) -> None:
         for session in list(self.sessions):

@@ -77,6 +77,18 @@ class People:
         await self.gateway.flush()
         return added
 
+    async def react_many(
+        self, message: FakeMessage, users: Sequence[Person], emoji: str
+    ) -> list[dict[str, Any]]:
+        """Many people react at once: every event is queued, then all are written together
+        (a storm). Returns the MESSAGE_REACTION_ADD payloads dispatched, in order."""
+        key = normalize_emoji(emoji)
+        before = len(self.state.dispatched)
+        for user in users:
+            self.state.add_reaction(message, self._user(user, message.channel), key)
+        await self.gateway.flush()
+        return [d for e, d in self.state.dispatched[before:] if e == "MESSAGE_REACTION_ADD"]
+
     async def unreact(self, message: FakeMessage, user: Person, emoji: str) -> bool:
         removed = self.state.remove_reaction(
             message, self._user(user, message.channel), normalize_emoji(emoji)

@@ -16,8 +16,10 @@ from typing import Any
 from aiohttp import web
 
 from .model import FakeAttachment
+from .ratelimit import RateLimiter
 from .routes_channels import channel_routes
 from .routes_interactions import interaction_routes
+from .routes_threads import thread_routes
 from .state import FakeState, RequestRecord
 from .validate import DiscordError, invalid_form
 
@@ -66,11 +68,13 @@ class Rest:
     def __init__(self, state: FakeState, token: str | None, routes_context: Any) -> None:
         self.state = state
         self.token = token
-        self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
-            (method, _compile(pattern), handler)
+        self.limiter: RateLimiter | None = None  # Discord's rate limits, when switched on
+        self.routes: list[tuple[str, re.Pattern[str], Handler, str]] = [
+            (method, _compile(pattern), handler, pattern)
             for method, pattern, handler in [
                 *channel_routes(routes_context),
                 *interaction_routes(routes_context),
+                *thread_routes(routes_context),
             ]
         ]
 
@@ -108,19 +112,25 @@ class Rest:
             not auth.startswith("Bot ") or (self.token is not None and auth != f"Bot {self.token}")
         ):
             return 401, {"message": "401: Unauthorized", "code": 0}, {}
-        for method, pattern, handler in self.routes:
+        for method, pattern, handler, template in self.routes:
             match = pattern.match(record.path)
             if method == record.method and match:
+                headers: dict[str, str] = {}
+                if self.limiter is not None:
+                    verdict = self.limiter.take(method, template, match.groupdict(), record.path)
+                    if verdict.refused is not None:
+                        return 429, verdict.refused, verdict.headers
+                    headers = verdict.headers
                 call = Call(
                     record.method, record.path, match.groupdict(), record.query, body, uploads
                 )
                 try:
                     result = await handler(call)
                 except DiscordError as error:
-                    return error.status, error.body(), {}
+                    return error.status, error.body(), headers
                 if isinstance(result, tuple):
-                    return result[0], result[1], {}
-                return (204, None, {}) if result is None else (200, result, {})
+                    return result[0], result[1], headers
+                return (204, None, headers) if result is None else (200, result, headers)
         self.state.unhandled.append(record)
         return 404, {"message": "404: Not Found", "code": 0}, {}
 

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from .interactions import message_changes
-from .model import FORUM, PRIVATE_THREAD, TEXT, FakeChannel, FakeGuild, FakeMessage, normalize_emoji
+from .model import (
+    FORUM,
+    PRIVATE_THREAD,
+    TEXT,
+    FakeChannel,
+    FakeGuild,
+    FakeMessage,
+    normalize_emoji,
+)
 from .validate import MISSING_PERMISSIONS, DiscordError, check_message, invalid_form, unknown
 
 if TYPE_CHECKING:

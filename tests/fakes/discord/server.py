@@ -22,6 +22,7 @@ from .model import (
     FakeUser,
 )
 from .people import People
+from .ratelimit import RateLimiter, RateLimits
 from .rest import Rest
 from .routes_channels import Context
 from .state import Failure, FakeState, RequestRecord
@@ -39,8 +40,10 @@ class FakeDiscord(People):
         clock: Callable[[], datetime] | None = None,
         interaction_deadline: float | None = 3.0,
         privileged_intents: int = GUILD_MEMBERS | (1 << 8) | MESSAGE_CONTENT,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         """``token``: if set, REST and IDENTIFY must use it (else 401 / close 4004).
+        ``rate_limits``: Discord's REST rate limits, headers and 429s (off when None).
         ``interaction_deadline``: seconds the bot has for the first callback (Discord: 3).
         ``privileged_intents``: the ones enabled for the app (others: close 4014)."""
         self.state = FakeState(clock, bot_name)
@@ -49,6 +52,7 @@ class FakeDiscord(People):
         self.state.gateway = self.gateway
         context = Context(self.state, self._interactions, lambda: self.gateway_url)
         self.rest = Rest(self.state, token, context)
+        self.set_rate_limits(rate_limits)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -155,6 +159,11 @@ class FakeDiscord(People):
     def connected(self) -> bool:
         return self.gateway.connected
 
+    @property
+    def identifies(self) -> int:
+        """Sessions started with a fresh IDENTIFY (READY sent); a RESUME does not count."""
+        return self.gateway.identifies
+
     # -- waiting --------------------------------------------------------------------------------
 
     async def wait_for(
@@ -211,6 +220,34 @@ class FakeDiscord(People):
             method.upper(), re.compile(path_regex), status, retry_after, times, is_global, after
         )
         self.state.failures.append(failure)
+
+    def set_rate_limits(self, limits: RateLimits | None) -> None:
+        """Switch Discord's REST rate limits on (fresh budgets) or off (``None``)."""
+        self.rest.limiter = None if limits is None else RateLimiter(limits)
+
+    @property
+    def rate_limited(self) -> int:
+        """How many requests the rate limits refused with 429 (injected failures not counted)."""
+        return 0 if self.rest.limiter is None else self.rest.limiter.refused
+
+    async def invalidate_session(self, *, stay_offline: bool = False) -> None:
+        """Send INVALID_SESSION (op 9, not resumable): the client re-identifies (discord.py
+        first sleeps 5 s) and events meanwhile never reach it. With ``stay_offline`` it
+        hangs before HELLO until ``allow_reconnect()``, so a test can change things between."""
+        if stay_offline:
+            self.gateway.open.clear()
+        await self.gateway.invalidate()
+        await self.wait_for(
+            lambda: not any(s.identified for s in self.gateway.sessions),
+            5.0,
+            "the bot sessions to be invalidated",
+        )
+
+    def archive_thread(self, thread: FakeChannel) -> None:
+        """Archive a thread as Discord does after its inactivity period (THREAD_UPDATE); its
+        messages stay readable over REST, and a message posted in it unarchives it."""
+        thread.archived = True
+        self.state.dispatch("THREAD_UPDATE", self.state.payloads.thread(thread))
 
     async def disconnect_bot(
         self, *, stay_offline: bool = False, resumable: bool = True, code: int = 4000

@@ -187,16 +187,24 @@ class FakeMessage:
             return f"{base}?thread_ts={self.thread_ts}&cid={self.channel.id}"
         return base
 
-    def reactions_api(self) -> list[dict[str, Any]]:
+    def reactions_api(self, users_shown: int | None = None) -> list[dict[str, Any]]:
+        """Each reaction with its full ``count``; ``users`` lists at most ``users_shown``."""
         return [
-            {"name": name, "users": list(users), "count": len(users)}
+            {"name": name, "users": list(users)[:users_shown], "count": len(users)}
             for name, users in self.reactions.items()
             if users
         ]
 
-    def to_api(self, *, with_reactions: bool = True, with_metadata: bool = True) -> dict[str, Any]:
+    def to_api(
+        self,
+        *,
+        with_reactions: bool = True,
+        with_metadata: bool = True,
+        reaction_users: int | None = None,
+    ) -> dict[str, Any]:
         """As the Web API returns it (history, replies, postMessage's ``message``); history
-        shows message metadata only when asked with ``include_all_metadata``."""
+        shows message metadata only when asked with ``include_all_metadata``; a reaction lists
+        at most ``reaction_users`` of its people (Slack truncates the list, not the count)."""
         data: dict[str, Any] = {"type": "message", "text": self.text, "user": self.user.id}
         if self.user.bot_id:
             data["bot_id"] = self.user.bot_id
@@ -241,7 +249,7 @@ class FakeMessage:
             data.update(subtype="tombstone", text="This message was deleted.", hidden=True)
             data.pop("blocks", None)
         if with_reactions and self.reactions_api():
-            data["reactions"] = self.reactions_api()
+            data["reactions"] = self.reactions_api(reaction_users)
         return data
 
 

@@ -17,6 +17,7 @@ from .payloads import ChannelRef, UserRef, kind_of
 from .people import People
 from .socket import Envelope, SocketConnection, SocketHub
 from .state import Interaction, ResponsePost, SlackError, SlackState
+from .tiers import SlackTiers, TierLimiter
 from .validate import check_message
 from .webapi import WebApi, flag
 
@@ -30,12 +31,15 @@ class FakeSlack(People):
         team_name: str = "Trailmix",
         bot_name: str = "ideabot",
         clock: Callable[[], datetime] | None = None,
+        tiers: SlackTiers | None = None,
     ) -> None:
         """``clock``: message ts follow it (never going back); default: a counter from
-        1700000000.000100 in 100 µs steps."""
+        1700000000.000100 in 100 µs steps. ``tiers``: Slack's per-method rate limits
+        (429 + Retry-After), off when None."""
         self.state = SlackState(clock, team_name, bot_name)
         self.socket = SocketHub(self.state)
         self.web = WebApi(self.state, self.socket.new_url)
+        self.set_tiers(tiers)
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.base_url = ""
@@ -215,6 +219,15 @@ class FakeSlack(People):
         if error is None:
             error = "ratelimited" if status == 429 else "internal_error"
         self.state.failures.append(Failure(method, status, int(retry_after), times, error, after))
+
+    def set_tiers(self, tiers: SlackTiers | None) -> None:
+        """Switch Slack's method tiers on (fresh budgets) or off (``None``)."""
+        self.web.limiter = None if tiers is None else TierLimiter(tiers)
+
+    @property
+    def rate_limited(self) -> int:
+        """Calls the tiers refused with 429 (injected failures not counted)."""
+        return 0 if self.web.limiter is None else self.web.limiter.refused
 
     # -- waiting --------------------------------------------------------------------------------
 

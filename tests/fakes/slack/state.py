@@ -92,6 +92,9 @@ class SlackState:
         self.calls: list[ApiCall] = []
         self.unhandled: list[ApiCall] = []
         self.failures: list[Failure] = []
+        # Slack lists only some of the people of a reaction in message objects (history,
+        # replies, reactions.get without full=true); the count stays whole.
+        self.reaction_users_shown: int | None = 50
 
     # -- change notification -------------------------------------------------------------------
 

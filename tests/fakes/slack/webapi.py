@@ -13,6 +13,7 @@ from aiohttp import web
 
 from .model import ApiCall, Ephemeral, FakeChannel, FakeMessage, FakeView, ts_to_micro
 from .state import SlackError, SlackState
+from .tiers import TierLimiter
 from .validate import check_message, check_metadata, json_arg
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -28,6 +29,7 @@ class WebApi:
     def __init__(self, state: SlackState, socket_url: Callable[[], str]) -> None:
         self.state = state
         self.socket_url = socket_url
+        self.limiter: TierLimiter | None = None  # Slack's method tiers, when switched on
         self.methods: dict[str, Handler] = {
             "api.test": lambda p: {"args": p},
             "auth.test": self.auth_test,
@@ -81,6 +83,13 @@ class WebApi:
             self.state.record_call(call)
             headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
             return web.json_response(call.response, status=failure.status, headers=headers)
+        if self.limiter is not None and method in self.methods:
+            wait = self.limiter.retry_after(method, params)
+            if wait is not None:
+                call.status, call.response = 429, {"ok": False, "error": "ratelimited"}
+                self.state.record_call(call)
+                headers = {"Retry-After": str(wait)}
+                return web.json_response(call.response, status=429, headers=headers)
         handler = self.methods.get(method)
         try:
             if handler is None:
@@ -198,7 +207,8 @@ class WebApi:
 
     def reactions_get(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self.message(p, "timestamp")
-        data = {**message.to_api(), "permalink": message.permalink}
+        shown = None if flag(p.get("full")) else self.state.reaction_users_shown
+        data = {**message.to_api(reaction_users=shown), "permalink": message.permalink}
         return {"type": "message", "channel": message.channel.id, "message": data}
 
     def history(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -217,12 +227,15 @@ class WebApi:
             low, low_in = (mark, False) if forward else (low, low_in)
             high, high_in = (high, high_in) if forward else (mark, False)
         window = [m for m in items if _within(ts_to_micro(m.ts), low, high, low_in, high_in)]
-        limit = _limit(p, 100)
+        limit = self.page_limit("conversations.history", _limit(p, 100))
         page = window[:limit] if forward else window[-limit:]
         has_more = len(window) > limit
         metadata = flag(p.get("include_all_metadata"))
         data: dict[str, Any] = {
-            "messages": [m.to_api(with_metadata=metadata) for m in reversed(page)],
+            "messages": [
+                m.to_api(with_metadata=metadata, reaction_users=self.state.reaction_users_shown)
+                for m in reversed(page)
+            ],
             "has_more": has_more,
             "pin_count": 0,
             "channel_actions_ts": None,
@@ -232,6 +245,10 @@ class WebApi:
             edge = page[-1] if forward else page[0]
             data["response_metadata"] = {"next_cursor": _cursor(forward, ts_to_micro(edge.ts))}
         return data
+
+    def page_limit(self, method: str, asked: int) -> int:
+        cap = None if self.limiter is None else self.limiter.tiers.page_limit(method)
+        return asked if cap is None else min(asked, cap)
 
     def member_channel(self, p: dict[str, Any]) -> FakeChannel:
         channel = self.readable(p)
@@ -260,10 +277,11 @@ class WebApi:
             low, low_in = cursor[1], False
         replies = [r for r in message.replies if not r.deleted]
         window = [r for r in replies if _within(ts_to_micro(r.ts), low, high, low_in, high_in)]
-        limit = max(_limit(p, 1000) - 1, 1)
+        limit = max(self.page_limit("conversations.replies", _limit(p, 1000)) - 1, 1)
         page = window[:limit]
+        shown = self.state.reaction_users_shown
         data: dict[str, Any] = {
-            "messages": [m.to_api() for m in [message, *page]],
+            "messages": [m.to_api(reaction_users=shown) for m in [message, *page]],
             "has_more": len(window) > limit,
         }
         if len(window) > limit:
