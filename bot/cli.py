@@ -456,7 +456,6 @@ async def _slack(settings: Settings, app: App) -> None:
         socket.client.message_listeners.append(on_hello)
         await socket.start_async()
         return
-    await handlers.catch_up(team_id)
     assert secret is not None  # HTTP mode is chosen only with a signing secret
     runner = web.AppRunner(web_app(bolt, secret.get_secret_value(), path="/slack/events"))
     await runner.setup()
@@ -464,6 +463,9 @@ async def _slack(settings: Settings, app: App) -> None:
     await site.start()
     logging.getLogger(__name__).info("Slack HTTP mode on port %s", settings.slack_port)
     try:
+        # Listening first: Slack's events are written down and acknowledged while the
+        # catch-up replays what an earlier process left and re-reads the votes.
+        await handlers.catch_up(team_id)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()

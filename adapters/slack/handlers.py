@@ -123,9 +123,9 @@ class SlackHandlers:
         ts = valid_ts(item.get("ts"))
         if item.get("type") != "message" or not ts or not user or user == self.bot_user_id:
             return None
-        person = (
-            await self.person(user) if added else Person(platform=PLATFORM, user_id=user, name="")
-        )
+        # A vote is recorded under the name Slack last told us, never after a users.info
+        # call: a storm of votes from new people would wait on its rate limit.
+        person = self.port.known_person(user)
         return await self.flow.reaction(
             ReactionChange(
                 where=Where(
