@@ -45,7 +45,7 @@ def _fail(message: str) -> NoReturn:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="SQLite file of the backlog (default: IDEABOT_DB or ./ideabot.db); created if new.",
 )
@@ -111,7 +111,9 @@ async def _run(
         if dry_run and not db_path.exists():
             # A dry run writes nothing, not even a new database: plan against an empty one.
             db_path = Path(scratch) / "dry-run.db"
-        app = await build_app(settings, db_path=db_path, embedder=embedder)
+        # A dry run on an existing database opens it read-only (create=False).
+        readonly = dry_run and db_path.parent != Path(scratch)
+        app = await build_app(settings, db_path=db_path, embedder=embedder, create=not readonly)
         try:
             with _bars() as progress:
                 return await import_export(
