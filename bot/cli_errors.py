@@ -54,7 +54,8 @@ def text_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:
-                raise click.BadParameter("is not valid UTF-8 text") from None
+                name = param.opts[0] if param.opts else str(param.name)
+                fail(f"{name} is not valid UTF-8 text; give it in UTF-8 (check your locale)")
     return value
 
 
