@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from bot.importing.reader import read_export
 from bot.settings import Settings
 from dedupe.embedder import Embedder, EmbedderError
 from storage.database import StoreError
+from storage.opening import sqlite_problem
 
 # Below this much work no bar is drawn: a small import is over before it would help.
 BAR_MIN = 500
@@ -96,6 +98,8 @@ def import_command(
         report = asyncio.run(_run(settings, target_db, export, board, dry_run, embedder))
     except (IdeabotError, StoreError, EmbedderError) as exc:
         _fail(str(exc))
+    except sqlite3.Error as exc:  # disk full, file size limit, a lock held too long
+        _fail(str(sqlite_problem(target_db, exc)))
     _print_report(report)
 
 

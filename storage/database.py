@@ -41,6 +41,8 @@ P = ParamSpec("P")
 
 # How many queued writes may share one transaction.
 MAX_GROUP = 2000
+# How long a statement waits for another process's lock before "database is locked".
+BUSY_TIMEOUT_MS = 30_000
 
 
 @dataclass
@@ -76,11 +78,15 @@ def connect(path: Path | str, *, readonly: bool = False, uri: bool = False) -> D
     With ``uri`` the path is a ``file:`` URI (``storage.opening.readonly_uri``).
     """
     conn = sqlite3.connect(
-        str(path), check_same_thread=False, isolation_level=None, timeout=30, uri=uri
+        str(path),
+        check_same_thread=False,
+        isolation_level=None,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        uri=uri,
     )
     db = Database(conn, execute_plugins=False) if readonly else WriterDatabase(conn)
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     if readonly:
         conn.execute("PRAGMA query_only=ON")
     else:
