@@ -26,6 +26,7 @@ from tests.bot.importing.conftest import DISCORD, SLACK, table_digest
 from tests.bot.test_cli import CLEAN_ENV, assert_one_line_error, sha
 
 ROOT = Path(__file__).resolve().parents[3]
+CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
 
 
 def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
@@ -61,7 +62,7 @@ def test_a_file_size_limit_during_the_import_is_one_line(db: Path) -> None:
     for name in CLEAN_ENV:
         env.pop(name, None)
     done = subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", "import", str(SLACK), "--db", str(db)],
+        [*CLI, "import", str(SLACK), "--db", str(db)],
         env=env,
         preexec_fn=limited,
         capture_output=True,
