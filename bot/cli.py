@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
@@ -359,7 +360,14 @@ def run(db_path: Path | None) -> None:
     """
     import logging
 
+    from bot.cli_run import retrying
+    from bot.tokens import check_tokens
+
     settings = _settings()
+    try:
+        check_tokens(settings)  # one line before any other work
+    except IdeabotError as exc:
+        _fail(str(exc))
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -383,20 +391,37 @@ def run(db_path: Path | None) -> None:
             await app.core.embedder.embed(["warm up"])  # load the model before the first idea
             channels = Channels(app.core)
             runs = []
+            # An unreachable platform is retried with backoff; a refused token ends the run.
             if settings.discord_token is not None:
-                runs.append(_discord(settings, app, channels))
+                discord = lambda: _discord(settings, app, channels)  # noqa: E731
+                runs.append(retrying("Discord", settings, discord))
             if settings.slack_bot_token is not None:
-                runs.append(_slack(settings, app, channels))
+                slack = lambda: _slack(settings, app, channels)  # noqa: E731
+                runs.append(retrying("Slack", settings, slack))
             # The adapters register their digest posters as they connect.
             runs.append(app.digests.run())
-            await asyncio.gather(*runs)
+            await _together(runs)
         finally:
             await app.close()
 
+    # SIGTERM (a service manager's stop) ends the run as Ctrl-C does: queued writes are
+    # finished and the database closed before the process exits.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         _run(serve())
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+async def _together(runs: list[Awaitable[None]]) -> None:
+    """Run them all; when one ends (a refused token), stop the others before the store closes."""
+    tasks = [asyncio.ensure_future(run) for run in runs]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _discord(settings: Settings, app: App, channels: Any) -> None:
