@@ -7,11 +7,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.app import App, build_app
 from bot.domain import Actor, IdeaDraft, Person, ReactionChange, Where
 from bot.settings import Settings
 from dedupe.embedder import SentenceTransformerEmbedder
+
+# Property tests: no deadline (a loaded 2-core machine must not fail on time), a few
+# hundred inputs per property (thousands over the suite), no example database written
+# into the checkout.
+settings.register_profile(
+    "ideabot",
+    deadline=None,
+    max_examples=300,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("ideabot")
 
 
 @pytest.fixture(scope="session")
