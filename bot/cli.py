@@ -321,7 +321,7 @@ async def export(app: App, board: str | None, fmt: str) -> None:
 
 
 @main.command("eval-dedupe")
-@click.argument("pairs", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("pairs", type=click.Path(path_type=Path))
 @click.option("--model", type=str, default=None, help="sentence-transformers model folder.")
 def eval_dedupe(pairs: Path, model: str | None) -> None:
     """Measure duplicate detection on labelled pairs (JSON lines of a, b, duplicate).

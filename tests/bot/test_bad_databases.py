@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from bot.cli import main
 from dedupe.embedder import SentenceTransformerEmbedder
-from storage.database import connect
+from storage.database import AsyncDatabase, StoreError, connect
 from storage.opening import KNOWN, SCHEMA_VERSION
 from storage.schema import migrations
 from tests.bot.importing.conftest import DISCORD, SLACK
@@ -242,3 +242,25 @@ def test_an_older_schema_is_named_by_reads_and_upgraded_by_migrate(
     listed = run(["ideas", "--db", str(db)], embedder)
     assert listed.exit_code == 0, listed.output
     assert listed.stdout.strip() == "No ideas."
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "missing"])
+@pytest.mark.parametrize("create", [True, False])
+async def test_the_store_refuses_a_bad_file_for_writing_and_reading(
+    kind: str, create: bool, good: Path, tmp_path: Path
+) -> None:
+    """What `ideabot run` (and every writer) opens with: the same refusals, untouched."""
+    db = tmp_path / "ideabot.db"
+    KINDS[kind](db, good)
+    before = snapshot(db)
+    try:
+        if kind == "read-only file" and not create:
+            opened = await AsyncDatabase.open(db, create=False)  # reading it is fine
+            await opened.close()
+        else:
+            with pytest.raises(StoreError, match=str(db)):
+                await AsyncDatabase.open(db, create=create)
+        assert snapshot(db) == before
+    finally:
+        if db.exists() and not db.is_dir():
+            db.chmod(0o644)

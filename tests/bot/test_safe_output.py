@@ -179,3 +179,13 @@ def test_a_closed_pipe_is_one_line(hostile_db: Path) -> None:
     assert err.strip().splitlines() == [
         "error: the output was closed before everything was written (closed pipe)"
     ]
+
+
+@pytest.mark.parametrize("kind", ["folder", "device"])
+def test_eval_dedupe_on_a_folder_or_device_is_one_line(
+    kind: str, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    target = tmp_path if kind == "folder" else Path("/dev/zero")
+    if not target.exists():
+        pytest.skip("no /dev/zero here")
+    assert_one_line_error(run(["eval-dedupe", str(target)], embedder), str(target), "not a file")
