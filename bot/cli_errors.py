@@ -62,6 +62,30 @@ def text_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 class SafeGroup(click.Group):
     """A click group whose commands end in one line, never a traceback."""
 
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            # A bad option or argument: one line like every other error, not the usage block.
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if isinstance(ctx, click.Context) else "ideabot"
+            message = " ".join(exc.format_message().split())
+            click.echo(f"error: {message} (see {where} --help)", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

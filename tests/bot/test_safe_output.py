@@ -189,3 +189,28 @@ def test_eval_dedupe_on_a_folder_or_device_is_one_line(
     if not target.exists():
         pytest.skip("no /dev/zero here")
     assert_one_line_error(run(["eval-dedupe", str(target)], embedder), str(target), "not a file")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["ideas", "--top", "0"], "Invalid value for '--top'"),
+        (["export"], "Missing option '--format'. Choose from: csv, json"),
+        (["--bogus"], "No such option '--bogus'"),
+        (["nosuch"], "No such command 'nosuch'"),
+        (["import"], "Missing argument 'PATH...'"),
+    ],
+)
+def test_a_bad_option_or_argument_is_one_line_too(
+    args: list[str], says: str, embedder: SentenceTransformerEmbedder
+) -> None:
+    result = run(args, embedder)
+    assert result.exit_code == 2
+    line = assert_one_line_error(result, says)
+    assert line.endswith("--help)")
+
+
+def test_help_and_version_still_exit_zero(embedder: SentenceTransformerEmbedder) -> None:
+    assert run(["--help"], embedder).exit_code == 0
+    assert run(["ideas", "--help"], embedder).exit_code == 0
+    assert run(["--version"], embedder).exit_code == 0
