@@ -264,3 +264,22 @@ async def test_the_store_refuses_a_bad_file_for_writing_and_reading(
     finally:
         if db.exists() and not db.is_dir():
             db.chmod(0o644)
+
+
+def test_reads_see_what_a_running_bot_has_written(
+    good: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """With a writer attached (its -wal file exists) reads go through SQLite's locks and see
+    its latest commit, which is still only in the -wal file."""
+    db = tmp_path / "ideabot.db"
+    shutil.copy(good, db)
+    writer = connect(db)  # as `ideabot run` holds it: WAL, never checkpointed here
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("UPDATE ideas SET title = 'Renamed while running' WHERE number = 1")
+        assert Path(f"{db}-wal").exists()
+        result = run(["export", "--db", str(db), "--format", "json"], embedder)
+        assert result.exit_code == 0, result.output
+        assert "Renamed while running" in result.stdout
+    finally:
+        writer.close()
