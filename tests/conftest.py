@@ -29,8 +29,12 @@ settings.load_profile("ideabot")
 
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
-    # The real bundled model; it loads lazily on first use and is shared by every test.
-    return SentenceTransformerEmbedder()
+    # The real bundled model, shared by every test. Loaded here, once, rather than inside
+    # the first test that embeds: on a loaded machine the load (8 s on a quiet 2-core one)
+    # could otherwise eat a test's wait for the bot's reply.
+    model = SentenceTransformerEmbedder()
+    assert model.dim > 0  # loads the model
+    return model
 
 
 class FakeClock:
