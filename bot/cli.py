@@ -6,7 +6,7 @@ import asyncio
 import csv
 import io
 import json
-import sys
+import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
@@ -18,7 +18,9 @@ import click
 
 from bot.app import App, build_app
 from bot.boards import Board
+from bot.cli_errors import SafeGroup, fail, load_settings, text_option
 from bot.cli_import import import_command
+from bot.cli_store import clear_demo_db, migrate_command, safe_csv_row
 from bot.digest import Digest, build_digest, parse_week
 from bot.errors import IdeabotError
 from bot.results import IdeaView
@@ -30,8 +32,7 @@ T = TypeVar("T")
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
+    fail(message)
 
 
 def _run(coro: Awaitable[T]) -> T:
@@ -46,22 +47,21 @@ def _run(coro: Awaitable[T]) -> T:
 
 
 def _settings() -> Settings:
-    try:
-        return Settings()
-    except Exception as exc:  # pydantic's ValidationError names the bad variable
-        _fail(f"bad setting: {exc}".splitlines()[0] + " (check your environment and .env)")
-        raise
+    return load_settings()
 
 
 db_option = click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="SQLite file of the backlog (default: IDEABOT_DB or ./ideabot.db).",
 )
 board_option = click.option(
-    "--board", default=None, help="Board name; may be left out when the database has one board."
+    "--board",
+    default=None,
+    callback=text_option,
+    help="Board name; may be left out when the database has one board.",
 )
 
 
@@ -98,7 +98,7 @@ async def _pick_board(app: App, name: str | None) -> Board:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ideabot")
 def main() -> None:
     """ideabot: a ranked, de-duplicated idea backlog from your community's chat."""
@@ -108,7 +108,7 @@ def main() -> None:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=Path("ideabot-demo.db"),
     show_default=True,
     help="SQLite file for the demo board; replaced on every run.",
@@ -138,7 +138,7 @@ def demo(db_path: Path, events: Path | None) -> None:
         loaded = load_events(source)
         if not loaded:
             raise IdeabotError(f"{source} has no events")
-        _clear_demo_db(db_path)
+        clear_demo_db(db_path)
         clock = DemoClock(loaded[0]["at"])
         app = await build_app(settings, db_path=db_path, clock=clock)
         try:
@@ -153,25 +153,6 @@ def demo(db_path: Path, events: Path | None) -> None:
         click.echo(markdown)
 
     _run(go())
-
-
-def _clear_demo_db(path: Path) -> None:
-    if not path.exists():
-        return
-    import sqlite3
-
-    names: list[str] | None = None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM boards")]
-    except sqlite3.DatabaseError:
-        names = None
-    finally:
-        conn.close()
-    if names is None or names != ["trailmix"]:
-        raise IdeabotError(f"{path} is not a demo database; give the demo another --db path")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _idea_json(idea: IdeaView) -> dict[str, Any]:
@@ -196,7 +177,9 @@ def _idea_json(idea: IdeaView) -> dict[str, Any]:
     default=None,
     help="Only the N open ideas with the most votes, ranked.",
 )
-@click.option("--search", default=None, help="Ideas closest in meaning to this text.")
+@click.option(
+    "--search", default=None, callback=text_option, help="Ideas closest in meaning to this text."
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -243,6 +226,7 @@ async def ideas(app: App, board: str | None, top: int | None, search: str | None
 @click.option(
     "--week",
     default=None,
+    callback=text_option,
     help="ISO week like 2026-W46 (default: the period of the latest scheduled digest).",
 )
 @click.option(
@@ -332,12 +316,12 @@ async def export(app: App, board: str | None, fmt: str) -> None:
     writer.writeheader()
     for row in rows:
         row["author"] = row["author"]["name"]
-        writer.writerow(row)
+        writer.writerow(safe_csv_row(row))
     click.echo(out.getvalue(), nl=False)
 
 
 @main.command("eval-dedupe")
-@click.argument("pairs", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("pairs", type=click.Path(path_type=Path))
 @click.option("--model", type=str, default=None, help="sentence-transformers model folder.")
 def eval_dedupe(pairs: Path, model: str | None) -> None:
     """Measure duplicate detection on labelled pairs (JSON lines of a, b, duplicate).
@@ -376,7 +360,14 @@ def run(db_path: Path | None) -> None:
     """
     import logging
 
+    from bot.cli_run import retrying
+    from bot.tokens import check_tokens
+
     settings = _settings()
+    try:
+        check_tokens(settings)  # one line before any other work
+    except IdeabotError as exc:
+        _fail(str(exc))
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -397,20 +388,37 @@ def run(db_path: Path | None) -> None:
         try:
             await app.core.embedder.embed(["warm up"])  # load the model before the first idea
             runs = []
+            # An unreachable platform is retried with backoff; a refused token ends the run.
             if settings.discord_token is not None:
-                runs.append(_discord(settings, app))
+                discord = lambda: _discord(settings, app)  # noqa: E731
+                runs.append(retrying("Discord", settings, discord))
             if settings.slack_bot_token is not None:
-                runs.append(_slack(settings, app))
+                slack = lambda: _slack(settings, app)  # noqa: E731
+                runs.append(retrying("Slack", settings, slack))
             # The adapters register their digest posters as they connect.
             runs.append(app.digests.run())
-            await asyncio.gather(*runs)
+            await _together(runs)
         finally:
             await app.close()
 
+    # SIGTERM (a service manager's stop) ends the run as Ctrl-C does: queued writes are
+    # finished and the database closed before the process exits.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         _run(serve())
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+async def _together(runs: list[Awaitable[None]]) -> None:
+    """Run them all; when one ends (a refused token), stop the others before the store closes."""
+    tasks = [asyncio.ensure_future(run) for run in runs]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _discord(settings: Settings, app: App) -> None:
@@ -472,3 +480,4 @@ async def _slack(settings: Settings, app: App) -> None:
 
 
 main.add_command(import_command, name="import")
+main.add_command(migrate_command, name="migrate")

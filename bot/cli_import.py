@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from bot.importing.reader import read_export
 from bot.settings import Settings
 from dedupe.embedder import Embedder, EmbedderError
 from storage.database import StoreError
+from storage.opening import sqlite_problem
 
 # Below this much work no bar is drawn: a small import is over before it would help.
 BAR_MIN = 500
@@ -45,7 +47,7 @@ def _fail(message: str) -> NoReturn:
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="SQLite file of the backlog (default: IDEABOT_DB or ./ideabot.db); created if new.",
 )
@@ -96,6 +98,8 @@ def import_command(
         report = asyncio.run(_run(settings, target_db, export, board, dry_run, embedder))
     except (IdeabotError, StoreError, EmbedderError) as exc:
         _fail(str(exc))
+    except sqlite3.Error as exc:  # disk full, file size limit, a lock held too long
+        _fail(str(sqlite_problem(target_db, exc)))
     _print_report(report)
 
 
@@ -111,7 +115,9 @@ async def _run(
         if dry_run and not db_path.exists():
             # A dry run writes nothing, not even a new database: plan against an empty one.
             db_path = Path(scratch) / "dry-run.db"
-        app = await build_app(settings, db_path=db_path, embedder=embedder)
+        # A dry run on an existing database opens it read-only (create=False).
+        readonly = dry_run and db_path.parent != Path(scratch)
+        app = await build_app(settings, db_path=db_path, embedder=embedder, create=not readonly)
         try:
             with _bars() as progress:
                 return await import_export(

@@ -49,25 +49,60 @@ class ReplaySummary:
     numbers: dict[str, int] = field(default_factory=dict)
 
 
+# The text fields each kind of event needs; "key" names the idea an event is about.
+FIELDS = {
+    "idea": ("key", "author", "text"),
+    "vote": ("key", "user"),
+    "unvote": ("key", "user"),
+    "edit": ("key", "text"),
+    "status": ("key", "by", "status"),
+    "merge": ("key", "by", "into"),
+}
+
+
 def load_events(path: Path) -> list[dict[str, Any]]:
-    """The events of a demo file; IdeabotError naming the line when one is malformed."""
+    """The events of a demo file; IdeabotError naming the line when one is malformed.
+
+    Every event is checked before any is replayed, so a bad line stops the demo
+    before it has touched a database.
+    """
     events = []
+    if not path.is_file():
+        raise IdeabotError(f"{path} is not a file")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise IdeabotError(f"cannot read {path}: {exc.strerror}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IdeabotError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    ideas: set[str] = set()
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             event = json.loads(line)
             event["at"] = datetime.fromisoformat(event["at"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise IdeabotError(f"{path}:{n}: not a demo event ({exc})") from None
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            raise IdeabotError(f"{path}:{n}: not a demo event ({exc!r:.80})") from None
         if event["at"].tzinfo is None:
             raise IdeabotError(f"{path}:{n}: the time has no offset")
+        _check_event(event, ideas, f"{path}:{n}")
         events.append(event)
     return events
+
+
+def _check_event(event: dict[str, Any], ideas: set[str], where: str) -> None:
+    kind = event.get("type")
+    if kind not in FIELDS:
+        raise IdeabotError(f"{where}: unknown demo event type {kind!r:.40}")
+    for name in FIELDS[kind]:
+        if not isinstance(event.get(name), str):
+            raise IdeabotError(f"{where}: a {kind} event needs {name!r} (text)")
+    if kind == "idea":
+        ideas.add(event["key"])
+    if kind not in ("status", "merge"):
+        return  # a vote or edit of a message that is no idea is ignored, as in chat
+    for name in ("key", "into") if kind == "merge" else ("key",):
+        if event[name] not in ideas:
+            raise IdeabotError(f"{where}: no idea {event[name]!r:.40} before this line")
 
 
 def _person(handle: str) -> Person:

@@ -45,6 +45,10 @@ STATUS_ORDER = {
 _WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
 
 
+# Years a --week may name: chat platforms hold nothing older; the calendar ends at 9999.
+WEEK_YEARS = (1970, 9998)
+
+
 class BadPeriod(IdeabotError):
     """A week that cannot be read."""
 
@@ -76,7 +80,14 @@ def parse_week(text: str, zone: ZoneInfo) -> Period:
     match = _WEEK.match(text.strip())
     if not match:
         raise BadPeriod(f"{text[:30]!r} is not a week: write it like 2026-W46.")
-    return week_period(int(match[1]), int(match[2]), zone)
+    year = int(match[1])
+    # A digest also reads the week before; the calendar's ends have no room for it.
+    if not WEEK_YEARS[0] <= year <= WEEK_YEARS[1]:
+        raise BadPeriod(
+            f"{text.strip()} is outside the years a digest covers"
+            f" ({WEEK_YEARS[0]} to {WEEK_YEARS[1]}): write it like 2026-W46."
+        )
+    return week_period(year, int(match[2]), zone)
 
 
 def last_full_week(now: datetime, zone: ZoneInfo) -> Period:

@@ -244,4 +244,5 @@ class Reconciler:
             changed += rows.add_votes(db, board_id, idea_id, message_row, members, emoji, at)
             taken_back = [stored[user_id][0] for user_id in changes.remove]
             changed += rows.remove_votes(db, message_row, taken_back, emoji, at)
+            changed += rows.end_anonymous(db, message_row, emoji, at)
         return changed

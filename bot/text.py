@@ -9,15 +9,21 @@ from bot.errors import InvalidIdea
 
 TITLE_MAX = 120
 _SPACE = re.compile(r"[ \t\u00a0]+")
-# Zero-width and other invisible characters that make a message look empty.
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+# Characters that show nothing or reorder what is shown: control characters (Cc) and
+# format characters (Cf: zero-width spaces and joiners, the soft hyphen, bidirectional
+# embeddings, overrides and isolates U+202A-202E, U+2066-2069, marks U+200E/F, U+061C).
+# Left in a title they make a listing lie about what it shows ("txt.exe" as "exe.txt").
+_HIDDEN = frozenset({"Cc", "Cf", "Cs"})  # Cs: lone surrogates, which UTF-8 cannot hold
+_LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
 
 
 def clean_text(text: str) -> str:
-    """The message text with invisible characters gone, line ends and spaces tidied."""
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    """The message text with invisible and control characters gone, lines and spaces tidied.
+
+    The one cleaning every stored title and body goes through (capture, edits, import).
+    """
+    text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", text))
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _HIDDEN)
     lines = [_SPACE.sub(" ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

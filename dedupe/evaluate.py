@@ -57,6 +57,8 @@ def load_pairs(path: Path) -> list[Pair]:
 
     Blank lines are skipped. Raises `PairsFileError` naming the file (and line) on any problem.
     """
+    if Path(path).exists() and not Path(path).is_file():
+        raise PairsFileError(f"{path}: not a file (a folder or a device?)")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -27,11 +27,15 @@ def vote_gains(db: Database, board_id: int, start: str, end: str) -> list[tuple[
     counts people).
     """
     rows = db.execute(
-        "SELECT x.idea_id, i.author_id, x.n FROM ("
+        "SELECT x.idea_id, i.author_id, SUM(x.n) FROM ("
         "  SELECT idea_id, COUNT(*) AS n FROM reactions INDEXED BY reactions_added"
         "  WHERE board_id = :board AND added_at > :start AND added_at <= :end"
         "  AND (removed_at IS NULL OR removed_at > :end) GROUP BY idea_id"
-        ") x JOIN ideas i ON i.id = x.idea_id",
+        "  UNION ALL"
+        "  SELECT idea_id, SUM(count) FROM anonymous_votes INDEXED BY anonymous_votes_added"
+        "  WHERE board_id = :board AND added_at > :start AND added_at <= :end"
+        "  AND (removed_at IS NULL OR removed_at > :end) GROUP BY idea_id"
+        ") x JOIN ideas i ON i.id = x.idea_id GROUP BY x.idea_id",
         {"board": board_id, "start": start, "end": end},
     ).fetchall()
     return [(r[0], r[1], r[2]) for r in rows]
@@ -83,16 +87,28 @@ def exact_gains(
     params: dict[str, Any] = {"board": board_id, "start": start, "end": end}
     params.update({f"c{i}": c for i, c in enumerate(canonicals)})
     marks = ", ".join(f":c{i}" for i in range(len(canonicals)))
+    # Anonymous votes are people of their own: each counts by its count, on or off.
     rows = db.execute(
         f"""
-        SELECT c, SUM(e) - SUM(s) FROM (
-            SELECT d.canonical_id AS c,
-                MAX(added_at <= :end AND (removed_at IS NULL OR removed_at > :end)) AS e,
-                MAX(added_at <= :start AND (removed_at IS NULL OR removed_at > :start)) AS s
-            FROM ideas d CROSS JOIN reactions r INDEXED BY reactions_votes
+        SELECT c, SUM(g) FROM (
+            SELECT c, SUM(e) - SUM(s) AS g FROM (
+                SELECT d.canonical_id AS c,
+                    MAX(added_at <= :end AND (removed_at IS NULL OR removed_at > :end)) AS e,
+                    MAX(added_at <= :start AND (removed_at IS NULL OR removed_at > :start)) AS s
+                FROM ideas d CROSS JOIN reactions r INDEXED BY reactions_votes
+                WHERE d.board_id = :board AND d.canonical_id IN ({marks})
+                AND r.board_id = :board AND r.idea_id = d.id AND r.added_at <= :end
+                GROUP BY d.canonical_id, r.member_id
+            ) GROUP BY c
+            UNION ALL
+            SELECT d.canonical_id AS c, SUM(a.count * (
+                (a.added_at <= :end AND (a.removed_at IS NULL OR a.removed_at > :end))
+                - (a.added_at <= :start AND (a.removed_at IS NULL OR a.removed_at > :start))
+            )) AS g
+            FROM ideas d CROSS JOIN anonymous_votes a INDEXED BY anonymous_votes_ideas
             WHERE d.board_id = :board AND d.canonical_id IN ({marks})
-            AND r.board_id = :board AND r.idea_id = d.id AND r.added_at <= :end
-            GROUP BY d.canonical_id, r.member_id
+            AND a.board_id = :board AND a.idea_id = d.id AND a.added_at <= :end
+            GROUP BY d.canonical_id
         ) GROUP BY c
         """,
         params,
@@ -104,11 +120,18 @@ def trend_weights(
     db: Database, board_id: int, since: str, end: str, half_life_h: float
 ) -> dict[int, float]:
     """idea_id -> votes cast in [since, end) and still on, each weighing half per half-life."""
-    rows = db.execute(
-        "SELECT idea_id, SUM(exp(-0.6931471805599453 * (julianday(:end) - julianday(added_at))"
-        " * 24.0 / :half)) FROM reactions INDEXED BY reactions_added"
+    weight = "exp(-0.6931471805599453 * (julianday(:end) - julianday(added_at)) * 24.0 / :half)"
+    within = (
         " WHERE board_id = :board AND added_at >= :since AND added_at < :end"
-        " AND (removed_at IS NULL OR removed_at >= :end) GROUP BY idea_id",
+        " AND (removed_at IS NULL OR removed_at >= :end) GROUP BY idea_id"
+    )
+    rows = db.execute(
+        f"SELECT idea_id, SUM(w) FROM ("
+        f" SELECT idea_id, SUM({weight}) AS w FROM reactions INDEXED BY reactions_added{within}"
+        " UNION ALL"
+        f" SELECT idea_id, SUM(count * {weight}) AS w FROM anonymous_votes"
+        f" INDEXED BY anonymous_votes_added{within}"
+        ") GROUP BY idea_id",
         {"board": board_id, "since": since, "end": end, "half": half_life_h},
     ).fetchall()
     return {r[0]: float(r[1]) for r in rows}
@@ -118,10 +141,13 @@ def votes_cast(db: Database, board_id: int, start: str, end: str) -> int:
     """Vote reactions cast in the period and not taken back by its end."""
     return int(
         db.execute(
-            "SELECT COUNT(*) FROM reactions INDEXED BY reactions_added"
-            " WHERE board_id = ? AND added_at > ? AND added_at <= ?"
-            " AND (removed_at IS NULL OR removed_at > ?)",
-            [board_id, start, end, end],
+            "SELECT (SELECT COUNT(*) FROM reactions INDEXED BY reactions_added"
+            " WHERE board_id = ?1 AND added_at > ?2 AND added_at <= ?3"
+            " AND (removed_at IS NULL OR removed_at > ?3))"
+            " + (SELECT COALESCE(SUM(count), 0) FROM anonymous_votes"
+            " INDEXED BY anonymous_votes_added WHERE board_id = ?1 AND added_at > ?2"
+            " AND added_at <= ?3 AND (removed_at IS NULL OR removed_at > ?3))",
+            [board_id, start, end],
         ).fetchone()[0]
     )
 

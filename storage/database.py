@@ -23,7 +23,18 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlite_utils import Database
 
+from storage.opening import (
+    SCHEMA_VERSION,
+    StoreError,
+    check_readable,
+    create_private,
+    inspect,
+    readonly_uri,
+    sqlite_problem,
+)
 from storage.schema import migrations
+
+__all__ = ["AsyncDatabase", "StoreError", "after_commit", "connect", "migrate", "upgrade"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,10 +42,8 @@ P = ParamSpec("P")
 
 # How many queued writes may share one transaction.
 MAX_GROUP = 2000
-
-
-class StoreError(Exception):
-    """The database cannot be used (missing, not ours, corrupt); the message says why."""
+# How long a statement waits for another process's lock before "database is locked".
+BUSY_TIMEOUT_MS = 30_000
 
 
 @dataclass
@@ -85,12 +94,21 @@ def each_alone(
     return out
 
 
-def connect(path: Path | str, *, readonly: bool = False) -> Database:
-    """A sqlite-utils Database on ``path`` with the pragmas every connection here uses."""
-    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+def connect(path: Path | str, *, readonly: bool = False, uri: bool = False) -> Database:
+    """A sqlite-utils Database on ``path`` with the pragmas every connection here uses.
+
+    With ``uri`` the path is a ``file:`` URI (``storage.opening.readonly_uri``).
+    """
+    conn = sqlite3.connect(
+        str(path),
+        check_same_thread=False,
+        isolation_level=None,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        uri=uri,
+    )
     db = Database(conn, execute_plugins=False) if readonly else WriterDatabase(conn)
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     if readonly:
         conn.execute("PRAGMA query_only=ON")
     else:
@@ -106,12 +124,33 @@ def migrate(db: Database) -> None:
     migrations.apply(db)
 
 
+def upgrade(path: Path) -> tuple[int, int]:
+    """Migrate the existing database at ``path`` to this ideabot's schema: (before, after)."""
+    found = inspect(path, for_write=True)
+    if found is None:
+        raise StoreError(f"no database at {path}")
+    try:
+        db = connect(path)
+        try:
+            migrate(db)
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise sqlite_problem(path, exc) from None
+    return found.version, SCHEMA_VERSION
+
+
 class AsyncDatabase:
     """Awaitable reads and grouped writes over one SQLite file."""
 
-    def __init__(self, path: Path | str, *, readers: int = 2) -> None:
+    def __init__(self, path: Path | str, *, readers: int = 2, readonly: bool = False) -> None:
         self.path = Path(path)
-        self._writer_db = cast(WriterDatabase, connect(self.path))
+        self.readonly = readonly
+        # Read-only: no writer connection at all, and readers that cannot create files.
+        self._writer_db: WriterDatabase | None = (
+            None if readonly else cast(WriterDatabase, connect(self.path))
+        )
+        self._reader_target = readonly_uri(self.path) if readonly else str(self.path)
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._local = threading.local()
         self._reader_dbs: list[Database] = []
@@ -120,29 +159,40 @@ class AsyncDatabase:
         self._thread = threading.Thread(target=self._run_writer, name="ideabot-write", daemon=True)
         self._closed = False
 
+    @property
+    def _writer(self) -> WriterDatabase:
+        assert self._writer_db is not None, "a read-only database has no writer"
+        return self._writer_db
+
     @classmethod
     async def open(cls, path: Path | str, *, create: bool = True) -> AsyncDatabase:
-        """The database at ``path``, migrated to the current schema.
+        """The database at ``path``, migrated to the current schema (created if new, 0600).
 
-        With ``create=False`` a missing file is an error rather than a new database.
+        With ``create=False`` the database is opened as it is, read-only: nothing is
+        written, not even a migration, a journal-mode switch or a new file; a missing
+        file, one that needs a migration, or one that is not ideabot's is a StoreError.
+        A database from a newer ideabot is a StoreError either way.
         """
         path = Path(path)
-        if not create and not path.exists():
-            raise StoreError(f"no database at {path}")
-        if path.exists() and path.is_dir():
-            raise StoreError(f"{path} is a directory, not a database file")
-        if not path.parent.exists():
-            raise StoreError(f"the folder {path.parent} does not exist")
+        if not create:
+            await asyncio.to_thread(check_readable, path)
+            return cls(path, readonly=True)
+        found = await asyncio.to_thread(inspect, path, for_write=True)
+        made = found is None
+        if made:
+            create_private(path)
+        database: AsyncDatabase | None = None
         try:
             database = cls(path)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path} is not a SQLite database ({exc})") from None
-        try:
-            await asyncio.to_thread(migrate, database._writer_db)
-        except sqlite3.DatabaseError as exc:
-            database._readers.shutdown()
-            database._writer_db.close()
-            raise StoreError(f"{path} is not an ideabot database ({exc})") from None
+            await asyncio.to_thread(migrate, database._writer)
+        except sqlite3.Error as exc:
+            if database is not None:
+                database._readers.shutdown()
+                database._writer.close()
+            if made:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            raise sqlite_problem(path, exc) from None
         database._thread.start()
         return database
 
@@ -152,6 +202,8 @@ class AsyncDatabase:
         """``fn(db, *args, **kwargs)`` on the writer connection, inside a transaction."""
         if self._closed:
             raise StoreError("the database is closed")
+        if self.readonly:
+            raise StoreError(f"{self.path} was opened read-only; this command does not write")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queue.put(_Job(_bind(fn, args, kwargs), future, loop))
@@ -177,14 +229,15 @@ class AsyncDatabase:
         self._readers.shutdown(wait=True)
         for db in self._reader_dbs:
             db.close()
-        self._writer_db.close()
+        if self._writer_db is not None:
+            self._writer_db.close()
 
     # -- threads ---------------------------------------------------------------
 
     def _call_reader(self, fn: Callable[[Database], T]) -> T:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = connect(self.path, readonly=True)
+            db = connect(self._reader_target, readonly=True, uri=self.readonly)
             self._local.db = db
             with self._reader_lock:
                 self._reader_dbs.append(db)
@@ -211,7 +264,7 @@ class AsyncDatabase:
                 return
 
     def _run_group(self, group: list[_Job]) -> None:
-        db = self._writer_db
+        db = self._writer
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -225,7 +278,7 @@ class AsyncDatabase:
         self._deliver(outcomes)
 
     def _run_alone(self, job: _Job) -> tuple[_Job, Any, BaseException | None]:
-        db = self._writer_db
+        db = self._writer
         try:
             db.execute("BEGIN IMMEDIATE")
             result = job.fn(db)
@@ -237,14 +290,14 @@ class AsyncDatabase:
             return job, None, exc
 
     def _committed(self) -> None:
-        callbacks, self._writer_db.pending_callbacks = self._writer_db.pending_callbacks, []
+        callbacks, self._writer.pending_callbacks = self._writer.pending_callbacks, []
         for callback in callbacks:
             callback()
 
     def _rollback(self) -> None:
-        self._writer_db.pending_callbacks = []
-        if self._writer_db.conn.in_transaction:
-            self._writer_db.execute("ROLLBACK")
+        self._writer.pending_callbacks = []
+        if self._writer.conn.in_transaction:
+            self._writer.execute("ROLLBACK")
 
     @staticmethod
     def _deliver(outcomes: list[tuple[_Job, Any, BaseException | None]]) -> None:

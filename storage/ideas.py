@@ -12,6 +12,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.rows import IdeaRow, MemberRow, MessageTarget
+from storage.scores import SCORE_SQL as SCORE_SQL  # callers know the scores from here
+from storage.scores import anonymous_votes, score, scores
+from storage.scores import top_ids as top_ids
 
 _IDEA_COLUMNS = """
     i.id, i.board_id, i.number, i.title, i.body,
@@ -23,25 +26,6 @@ _IDEA_FROM = """
     FROM ideas i
     JOIN members m ON m.id = i.author_id
     LEFT JOIN ideas p ON p.id = i.merged_into
-"""
-
-# Distinct people with an active vote on an idea or on any idea merged into it.
-# CROSS JOIN fixes the join order: from the few ideas of the group to their reactions.
-# Left to itself SQLite may scan every reaction of the board first (200 ms at 1M facts).
-SCORE_SQL = """
-    SELECT COUNT(DISTINCT r.member_id) FROM ideas d
-    CROSS JOIN reactions r INDEXED BY reactions_votes
-    WHERE d.board_id = ?1 AND d.canonical_id = ?2
-    AND r.board_id = ?1 AND r.idea_id = d.id AND r.removed_at IS NULL
-"""
-
-# Of those, the anonymous votes an import recorded (a reaction's count beyond its names).
-ANONYMOUS_SQL = """
-    SELECT COUNT(DISTINCT r.member_id) FROM ideas d
-    CROSS JOIN reactions r INDEXED BY reactions_votes
-    JOIN members m ON m.id = r.member_id
-    WHERE d.board_id = ?1 AND d.canonical_id = ?2
-    AND r.board_id = ?1 AND r.idea_id = d.id AND r.removed_at IS NULL AND m.anonymous = 1
 """
 
 
@@ -71,68 +55,11 @@ def _idea(row: tuple[Any, ...], votes: int = 0, anonymous: int = 0) -> IdeaRow:
     )
 
 
-def score(db: Database, board_id: int, canonical_id: int) -> int:
-    return int(db.execute(SCORE_SQL, [board_id, canonical_id]).fetchone()[0])
-
-
-def anonymous_votes(db: Database, board_id: int, canonical_ids: list[int]) -> dict[int, int]:
-    """Anonymous imported votes of canonical ideas that have any (none without imports)."""
-    if not canonical_ids or not _any_anonymous(db):
-        return {}
-    if len(canonical_ids) <= 50:
-        found = {i: db.execute(ANONYMOUS_SQL, [board_id, i]).fetchone()[0] for i in canonical_ids}
-        return {i: n for i, n in found.items() if n}
-    rows = db.execute(
-        "SELECT d.canonical_id, COUNT(DISTINCT r.member_id) FROM reactions r"
-        " JOIN ideas d ON d.id = r.idea_id JOIN members m ON m.id = r.member_id"
-        " WHERE r.board_id = ? AND r.removed_at IS NULL AND m.anonymous = 1"
-        " GROUP BY d.canonical_id",
-        [board_id],
-    ).fetchall()
-    return {r[0]: r[1] for r in rows}
-
-
-def _any_anonymous(db: Database) -> bool:
-    # One probe of a partial index: boards that never imported pay nothing more.
-    return db.execute("SELECT 1 FROM members WHERE anonymous = 1 LIMIT 1").fetchone() is not None
-
-
 def _scored(db: Database, board_id: int, row: tuple[Any, ...]) -> IdeaRow:
     if row[15] is not None:  # merged: its votes count on the canonical idea
         return _idea(row)
     anonymous = anonymous_votes(db, board_id, [row[17]]).get(row[17], 0)
     return _idea(row, score(db, board_id, row[17]), anonymous)
-
-
-def scores(db: Database, board_id: int) -> dict[int, int]:
-    """Current votes of every canonical idea of the board that has any."""
-    rows = db.execute(
-        "SELECT d.canonical_id, COUNT(DISTINCT r.member_id) FROM reactions r"
-        " JOIN ideas d ON d.id = r.idea_id"
-        " WHERE r.board_id = ? AND r.removed_at IS NULL GROUP BY d.canonical_id",
-        [board_id],
-    ).fetchall()
-    return {r[0]: r[1] for r in rows}
-
-
-def top_ids(db: Database, board_id: int, limit: int, statuses: list[str] | None) -> list[int]:
-    """Ids of the board's live canonical ideas with the most votes; ties to the older idea."""
-    where = ""
-    params: list[Any] = [board_id, board_id]
-    if statuses is not None:
-        where = f" AND i.status IN ({_marks(statuses)})"
-        params += statuses
-    rows = db.execute(
-        "SELECT i.id FROM ideas i LEFT JOIN ("
-        "  SELECT d.canonical_id AS cid, COUNT(DISTINCT r.member_id) AS votes FROM reactions r"
-        "  JOIN ideas d ON d.id = r.idea_id WHERE r.board_id = ? AND r.removed_at IS NULL"
-        "  GROUP BY d.canonical_id) s ON s.cid = i.id"
-        " WHERE i.board_id = ? AND i.merged_into IS NULL AND i.deleted_at IS NULL"
-        + where
-        + " ORDER BY COALESCE(s.votes, 0) DESC, i.number LIMIT ?",
-        [*params, limit],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def idea_by_number(db: Database, board_id: int, number: int) -> IdeaRow | None:

@@ -36,6 +36,16 @@ class StoredReaction:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredAnonymous:
+    """The active anonymous-vote count of one emoji on a message."""
+
+    id: int
+    message_row: int
+    emoji: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class IdeaInsert:
     """One ``ideas`` row with its id and number already chosen."""
 
@@ -91,21 +101,59 @@ def reactions_on(db: Database, board_id: int, message_rows: Sequence[int]) -> li
     return out
 
 
+def anonymous_on(db: Database, board_id: int, message_rows: Sequence[int]) -> list[StoredAnonymous]:
+    """The active anonymous-vote counts on the board's given message rows."""
+    out: list[StoredAnonymous] = []
+    for start in range(0, len(message_rows), CHUNK):
+        chunk = message_rows[start : start + CHUNK]
+        rows = db.execute(
+            "SELECT id, message_id, emoji, count FROM anonymous_votes"
+            " WHERE board_id = ? AND removed_at IS NULL"
+            f" AND message_id IN ({', '.join('?' for _ in chunk)})",
+            [board_id, *chunk],
+        ).fetchall()
+        out += [StoredAnonymous(r[0], r[1], r[2], r[3]) for r in rows]
+    return out
+
+
+def set_anonymous(
+    db: Database,
+    board_id: int,
+    ended: Sequence[int],
+    rows: Sequence[tuple[int, int, str, int, str]],
+) -> None:
+    """End the ``ended`` anonymous counts, then store (idea, message row, emoji, count, at).
+
+    An ended count is taken back at the moment it was added: a zero-length vote never
+    counted in any period, so no digest shows it as lost; the count that replaces it
+    keeps its time.
+    """
+    db.conn.executemany(
+        "UPDATE anonymous_votes SET removed_at = added_at WHERE id = ? AND removed_at IS NULL",
+        [(row_id,) for row_id in ended],
+    )
+    db.conn.executemany(
+        "INSERT INTO anonymous_votes (board_id, idea_id, message_id, emoji, count, added_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(board_id, *row) for row in rows if row[3] > 0],
+    )
+
+
 def ensure_members(
-    db: Database, platform: str, people: Sequence[tuple[str, str, bool]]
+    db: Database, platform: str, people: Sequence[tuple[str, str]]
 ) -> dict[str, int]:
-    """user_id -> member id for (user_id, name, anonymous) people, adding who is new.
+    """user_id -> member id for (user_id, name) people, adding who is new.
 
     A known member's name follows the export only when the export has one; the name
     live capture saw last is otherwise kept.
     """
     db.conn.executemany(
-        "INSERT OR IGNORE INTO members (platform, user_id, name, anonymous) VALUES (?, ?, ?, ?)",
-        [(platform, uid, name or uid, int(anonymous)) for uid, name, anonymous in people],
+        "INSERT OR IGNORE INTO members (platform, user_id, name) VALUES (?, ?, ?)",
+        [(platform, uid, name or uid) for uid, name in people],
     )
     db.conn.executemany(
         "UPDATE members SET name = ? WHERE platform = ? AND user_id = ? AND name != ?",
-        [(name, platform, uid, name) for uid, name, anonymous in people if name and not anonymous],
+        [(name, platform, uid, name) for uid, name in people if name],
     )
     ids: dict[str, int] = {}
     for chunk in _chunks([p[0] for p in people]):
@@ -219,18 +267,6 @@ def insert_reactions(
         )
     db.conn.executemany(sql, [(board_id, *row) for row in rows])
     return db.conn.total_changes - before
-
-
-def retire_reactions(db: Database, reaction_ids: Sequence[int]) -> None:
-    """End anonymous votes that a newer export names the people of.
-
-    Taken back at the moment they were added: a zero-length vote never counted in
-    any period, so no digest shows it as lost.
-    """
-    db.conn.executemany(
-        "UPDATE reactions SET removed_at = added_at WHERE id = ? AND removed_at IS NULL",
-        [(rid,) for rid in reaction_ids],
-    )
 
 
 def attach_workspace(

@@ -105,6 +105,23 @@ def remove_votes(
     return removed
 
 
+def end_anonymous(db: Database, message_row: int, emoji: str, at: str) -> int:
+    """End a message's anonymous imported votes with ``emoji``: the platform has just
+    named everybody who reacts, so the export's count of unnamed people is superseded
+    (keeping it would count them twice). The number of votes ended comes back."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(count), 0) FROM anonymous_votes"
+        " WHERE message_id = ? AND emoji = ? AND removed_at IS NULL",
+        [message_row, emoji],
+    ).fetchone()
+    db.execute(
+        "UPDATE anonymous_votes SET removed_at = ?"
+        " WHERE message_id = ? AND emoji = ? AND removed_at IS NULL",
+        [at, message_row, emoji],
+    )
+    return int(row[0])
+
+
 def place(db: Database, platform: str, board_id: int) -> int | None:
     """The id of the last idea a pass still under way has checked; None when none is."""
     row = db.execute(

@@ -318,3 +318,40 @@ def inbox_and_reconcile(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations(name="0009_anonymous_vote_counts")
+def anonymous_vote_counts(db: Database) -> None:
+    # An export's reaction count beyond the people it names is stored as one row with
+    # the count, not as one member and one reaction per vote: a 368-byte file claiming
+    # two million reactions made a 625 MB database. A row ends (removed_at = added_at,
+    # so it never counted in any period) when a later export changes the count, and a
+    # new row takes its place. Existing anonymous members become such rows.
+    _run(
+        db,
+        """
+        CREATE TABLE anonymous_votes (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL,
+            idea_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL REFERENCES messages(id),
+            emoji TEXT NOT NULL,
+            count INTEGER NOT NULL CHECK (count > 0),
+            added_at TEXT NOT NULL,
+            removed_at TEXT
+        );
+        CREATE UNIQUE INDEX anonymous_votes_active
+            ON anonymous_votes(message_id, emoji) WHERE removed_at IS NULL;
+        CREATE INDEX anonymous_votes_ideas
+            ON anonymous_votes(board_id, idea_id, removed_at, count);
+        CREATE INDEX anonymous_votes_added
+            ON anonymous_votes(board_id, added_at, removed_at, idea_id, count);
+        INSERT INTO anonymous_votes (board_id, idea_id, message_id, emoji, count, added_at)
+            SELECT r.board_id, r.idea_id, r.message_id, r.emoji, COUNT(*), MIN(r.added_at)
+            FROM reactions r JOIN members m ON m.id = r.member_id
+            WHERE m.anonymous = 1 AND r.removed_at IS NULL
+            GROUP BY r.board_id, r.idea_id, r.message_id, r.emoji;
+        DELETE FROM reactions WHERE member_id IN (SELECT id FROM members WHERE anonymous = 1);
+        DELETE FROM members WHERE anonymous = 1
+        """,
+    )

@@ -7,17 +7,34 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.app import App, build_app
 from bot.domain import Actor, IdeaDraft, Person, ReactionChange, Where
 from bot.settings import Settings
 from dedupe.embedder import SentenceTransformerEmbedder
 
+# Property tests: no deadline (a loaded 2-core machine must not fail on time), a few
+# hundred inputs per property (thousands over the suite), no example database written
+# into the checkout.
+settings.register_profile(
+    "ideabot",
+    deadline=None,
+    max_examples=300,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("ideabot")
+
 
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
-    # The real bundled model; it loads lazily on first use and is shared by every test.
-    return SentenceTransformerEmbedder()
+    # The real bundled model, shared by every test. Loaded here, once, rather than inside
+    # the first test that embeds: on a loaded machine the load (8 s on a quiet 2-core one)
+    # could otherwise eat a test's wait for the bot's reply.
+    model = SentenceTransformerEmbedder()
+    assert model.dim > 0  # loads the model
+    return model
 
 
 class FakeClock:

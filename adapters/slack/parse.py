@@ -41,7 +41,8 @@ class Parsed:
 
 def _number(word: str, usage: str) -> int:
     cleaned = word.lstrip("#")
-    if not cleaned.isdigit() or not 0 < int(cleaned) < 10**9:
+    # isdecimal, not isdigit: a superscript two is a digit that int() refuses.
+    if not cleaned.isdecimal() or not 0 < int(cleaned) < 10**9:
         raise UsageError(f"`{word[:20]}` is not an idea number. {usage}")
     return int(cleaned)
 

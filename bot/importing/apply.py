@@ -55,14 +55,12 @@ def write_plan(
             "Some of these messages were captured while the import ran; nothing was written."
             " Run the import again."
         )
-    people: dict[str, tuple[str, bool]] = {}
+    people: dict[str, str] = {}
     for idea in plan.ideas:
-        people[idea.message.author.user_id] = (idea.message.author.name, False)
+        people[idea.message.author.user_id] = idea.message.author.name
     for vote in plan.votes:
-        people.setdefault(vote.user_id, (vote.name, vote.anonymous))
-    members = import_rows.ensure_members(
-        db, export.platform, [(uid, name, anon) for uid, (name, anon) in people.items()]
-    )
+        people.setdefault(vote.user_id, vote.name)
+    members = import_rows.ensure_members(db, export.platform, list(people.items()))
     first_id, first_row, first_number = import_rows.reserve(db, board_id, len(plan.ideas))
 
     def resolve(key: int) -> int:
@@ -103,10 +101,9 @@ def write_plan(
     import_rows.insert_merges(db, board_id, merges)
     import_rows.insert_suggestions(db, board_id, suggestions)
     positions = {idea.message.key: n for n, idea in enumerate(plan.ideas)}
-    named, anonymous = _write_votes(
-        db, plan, board_id, members, positions, first_id, first_row, progress
-    )
-    import_rows.retire_reactions(db, plan.retire)
+    named = _write_votes(db, plan, board_id, members, positions, first_id, first_row, progress)
+    _write_anonymous(db, plan, board_id, positions, first_id, first_row)
+    anonymous = plan.anonymous_added
     board_rows.log_action(
         db,
         board_id,
@@ -129,7 +126,7 @@ def write_plan(
         numbers=tuple(r.number for r in rows),
         votes=named,
         anonymous_votes=anonymous,
-        retired=len(plan.retire),
+        retired=plan.anonymous_ended,
     )
 
 
@@ -163,6 +160,21 @@ def _merge_target(verdict: Verdict, resolve: Callable[[int], int]) -> int | None
     return resolve(verdict.targets[0][0])
 
 
+def _place(
+    plan: Plan,
+    key: tuple[str, str],
+    positions: dict[tuple[str, str], int],
+    first_id: int,
+    first_row: int,
+) -> tuple[int, int]:
+    """(idea id, message row) of a message: new in this import, or stored before."""
+    position = positions.get(key)
+    if position is not None:
+        return first_id + position, first_row + position
+    stored = plan.existing[key]
+    return stored.idea_id, stored.message_row
+
+
 def _write_votes(
     db: Database,
     plan: Plan,
@@ -172,30 +184,39 @@ def _write_votes(
     first_id: int,
     first_row: int,
     progress: WriteProgress | None,
-) -> tuple[int, int]:
-    """(named, anonymous) reaction facts added."""
+) -> int:
+    """How many named reaction facts were added."""
 
     def fact(vote: PlannedVote) -> tuple[int, int, int, str, str]:
-        position = positions.get(vote.key)
-        if position is not None:
-            idea_id, row = first_id + position, first_row + position
-        else:
-            stored = plan.existing[vote.key]
-            idea_id, row = stored.idea_id, stored.message_row
+        idea_id, row = _place(plan, vote.key, positions, first_id, first_row)
         return (idea_id, row, members[vote.user_id], vote.emoji, vote.at)
 
-    named = anonymous = 0
+    named = 0
     total = len(plan.votes)
     for start in range(0, total, VOTE_CHUNK):
         chunk = plan.votes[start : start + VOTE_CHUNK]
-        slots = [fact(v) for v in chunk if v.anonymous]
-        people_new = [fact(v) for v in chunk if not v.anonymous and v.key in positions]
-        people_again = [fact(v) for v in chunk if not v.anonymous and v.key not in positions]
+        people_new = [fact(v) for v in chunk if v.key in positions]
+        people_again = [fact(v) for v in chunk if v.key not in positions]
         # On a message imported before, a vote its owner has taken back since stays
-        # taken back; anonymous slots and new messages have no such history.
-        anonymous += import_rows.insert_reactions(db, board_id, slots, unless_withdrawn=False)
+        # taken back; new messages have no such history.
         named += import_rows.insert_reactions(db, board_id, people_new, unless_withdrawn=False)
         named += import_rows.insert_reactions(db, board_id, people_again, unless_withdrawn=True)
         if progress is not None:
             progress("votes written", min(start + VOTE_CHUNK, total), total)
-    return named, anonymous
+    return named
+
+
+def _write_anonymous(
+    db: Database,
+    plan: Plan,
+    board_id: int,
+    positions: dict[tuple[str, str], int],
+    first_id: int,
+    first_row: int,
+) -> None:
+    rows = []
+    for count in plan.anonymous:
+        idea_id, row = _place(plan, count.key, positions, first_id, first_row)
+        rows.append((idea_id, row, count.emoji, count.count, count.at))
+    ended = [c.replaces for c in plan.anonymous if c.replaces is not None]
+    import_rows.set_anonymous(db, board_id, ended, rows)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.importing.bounds import MAX_REACTION_COUNT, date_range_text, within_chat_dates
 from bot.importing.errors import ImportFileError
 from bot.importing.model import (
     SKIP_BAD,
@@ -131,6 +132,8 @@ def parse_time(value: Any, what: str) -> datetime:
         raise BadMessage(f"{what} {value[:40]!r} is not an ISO-8601 date") from None
     if parsed.tzinfo is None:
         raise BadMessage(f"{what} {value[:40]!r} has no UTC offset")
+    if not within_chat_dates(parsed):
+        raise BadMessage(f"{what} {value[:40]!r} is not between {date_range_text()}")
     return parsed
 
 
@@ -194,6 +197,8 @@ def _reactions(raw: Any, message_id: str) -> tuple[ImportedReaction, ...]:
         count = reaction.get("count")
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise BadMessage(f"{where}: count is not a whole number")
+        if count > MAX_REACTION_COUNT:
+            raise BadMessage(f"{where}: count {count} is more than any channel has people")
         listed = reaction.get("users")  # absent before DCE 2.40.4
         if listed is not None and not isinstance(listed, list):
             raise BadMessage(f"{where}: users is not a list")

@@ -65,7 +65,7 @@ async def import_export(
     lock_board = board or Board(id=-1, name=target.name, settings=target.settings)
     async with core.lock(lock_board):
         plan = await make_plan(core, export, target, board, progress)
-        if board is not None and not attach and not (plan.ideas or plan.votes or plan.retire):
+        if board is not None and not attach and not (plan.ideas or plan.votes or plan.anonymous):
             # Nothing new (a re-import): leave the database exactly as it was.
             return _report(plan, None, {}, dry_run=False)
         written = await core.db.write(
@@ -148,7 +148,6 @@ def _report(
         elif verdict.decision == "suggest":
             options = ", ".join(f"{names.get(k, k)} ({s:.2f})" for k, s in verdict.targets)
             suggestions.append(f"{me} may be the same as {options}")
-    planned_anonymous = sum(v.anonymous for v in plan.votes)
     return ImportReport(
         kind=plan.export.kind,
         board=written.board_name if written else plan.target.name,
@@ -158,9 +157,9 @@ def _report(
         ideas=len(plan.ideas),
         merged=len(merges),
         suggested=len(suggestions),
-        votes=written.votes if written else len(plan.votes) - planned_anonymous,
-        anonymous_votes=written.anonymous_votes if written else planned_anonymous,
-        retired_anonymous=written.retired if written else len(plan.retire),
+        votes=written.votes if written else len(plan.votes),
+        anonymous_votes=written.anonymous_votes if written else plan.anonymous_added,
+        retired_anonymous=written.retired if written else plan.anonymous_ended,
         skipped=plan.skipped,
         problems=plan.export.problems,
         merges=tuple(merges),
@@ -178,13 +177,18 @@ def _planned_top(plan: Plan) -> tuple[RankedIdea, ...]:
         canonical[batch_key(position)] = target
     positions = {idea.message.key: n for n, idea in enumerate(plan.ideas)}
     voters: dict[int, set[str]] = {}
+    anonymous: dict[int, int] = {}
     for vote in plan.votes:
         if vote.key in positions:
             group = canonical[batch_key(positions[vote.key])]
             voters.setdefault(group, set()).add(vote.user_id)
+    for count in plan.anonymous:
+        if count.key in positions:
+            group = canonical[batch_key(positions[count.key])]
+            anonymous[group] = anonymous.get(group, 0) + count.count
     ranked = sorted(
         (
-            (len(voters.get(batch_key(n), ())), n)
+            (len(voters.get(batch_key(n), ())) + anonymous.get(batch_key(n), 0), n)
             for n, idea in enumerate(plan.ideas)
             if idea.verdict.decision != "merge"
         ),

@@ -29,11 +29,10 @@ from bot.importing.model import (
 from bot.service import MAX_CANDIDATES
 from bot.text import clean_text, title_of, validate_idea_text
 from storage import imports as import_rows
-from storage.imports import ExistingMessage, StoredReaction
+from storage.imports import ExistingMessage, StoredAnonymous, StoredReaction
 from storage.times import to_db
 
 EMBED_CHUNK = 1024  # texts per embedder call: big enough to batch well, small for progress
-ANONYMOUS_NAME = "anonymous (imported)"
 
 # (stage, done, total): "ideas embedded" while embedding, "votes written" while writing.
 ProgressFn = Callable[[str, int, int], None]
@@ -58,14 +57,29 @@ class PlannedIdea:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PlannedVote:
-    """A vote to record: a named person, or one anonymous slot of a reaction's count."""
+    """A named person's vote to record."""
 
     key: tuple[str, str]
     user_id: str
     name: str
-    anonymous: bool
     emoji: str
     at: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlannedAnonymous:
+    """The anonymous votes of one reaction (its count beyond the people known), as a count.
+
+    ``replaces`` is the stored row whose count this one takes over (it ends), ``before``
+    that row's count; ``count`` 0 only ends it.
+    """
+
+    key: tuple[str, str]
+    emoji: str
+    count: int
+    at: str
+    replaces: int | None = None
+    before: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,17 +90,16 @@ class Plan:
     vectors: npt.NDArray[np.float32]
     existing: dict[tuple[str, str], ExistingMessage]
     votes: tuple[PlannedVote, ...]
-    retire: tuple[int, ...]
+    anonymous: tuple[PlannedAnonymous, ...]
     skipped: Counter[str] = field(default_factory=Counter)
 
+    @property
+    def anonymous_added(self) -> int:
+        return sum(max(0, a.count - a.before) for a in self.anonymous)
 
-def anonymous_id(key: tuple[str, str], emoji: str, slot: int) -> str:
-    """The member id of one anonymous vote: the same on every import of the message."""
-    return f"anonymous:{key[0]}:{key[1]}:{emoji}:{slot}"
-
-
-def _slot(user_id: str) -> int:
-    return int(user_id.rsplit(":", 1)[1])
+    @property
+    def anonymous_ended(self) -> int:
+        return sum(max(0, a.before - a.count) for a in self.anonymous)
 
 
 async def make_plan(
@@ -130,11 +143,18 @@ async def make_plan(
         for (m, text), v in zip(fresh, verdicts, strict=True)
     )
     stored_reactions: list[StoredReaction] = []
+    stored_anonymous: list[StoredAnonymous] = []
     if again and target.id is not None:
         rows = [existing[m.key].message_row for m in again]
         stored_reactions = await core.db.read(import_rows.reactions_on, target.id, rows)
-    votes, retire = plan_votes(
-        [p.message for p in ideas], again, existing, stored_reactions, target.settings.vote_emoji
+        stored_anonymous = await core.db.read(import_rows.anonymous_on, target.id, rows)
+    votes, anonymous = plan_votes(
+        [p.message for p in ideas],
+        again,
+        existing,
+        stored_reactions,
+        target.settings.vote_emoji,
+        stored_anonymous,
     )
     return Plan(
         export=export,
@@ -143,7 +163,7 @@ async def make_plan(
         vectors=vectors,
         existing=existing,
         votes=tuple(votes),
-        retire=tuple(retire),
+        anonymous=tuple(anonymous),
         skipped=skipped,
     )
 
@@ -177,19 +197,22 @@ def plan_votes(
     existing: dict[tuple[str, str], ExistingMessage],
     stored: Sequence[StoredReaction],
     vote_emoji: tuple[str, ...],
-) -> tuple[list[PlannedVote], list[int]]:
-    """The votes to add and the anonymous votes to end, for new and already stored messages.
+    stored_anonymous: Sequence[StoredAnonymous] = (),
+) -> tuple[list[PlannedVote], list[PlannedAnonymous]]:
+    """The named votes to add, and the anonymous counts to set, for new and stored messages.
 
     Per reaction: the people it names (bots left out) vote; ``count`` minus everyone
     known to have reacted (named here, or stored as named voters already) are
-    anonymous votes. A later export that names more people ends as many anonymous
-    votes as it explains.
+    anonymous votes, kept as one count. A later export that names more people lowers
+    the count by as many as it explains. Memory follows the reactions in the export,
+    never the numbers written in them.
     """
     by_message: dict[tuple[int, str], list[StoredReaction]] = {}
     for fact in stored:
         by_message.setdefault((fact.message_row, fact.emoji), []).append(fact)
+    counts = {(a.message_row, a.emoji): a for a in stored_anonymous}
     votes: list[PlannedVote] = []
-    retire: list[int] = []
+    anonymous: dict[tuple[tuple[str, str], str], PlannedAnonymous] = {}
     for message in (*fresh, *again):
         at = to_db(message.at)  # exports do not say when a reaction was added
         row = existing[message.key].message_row if message.key in existing else None
@@ -197,38 +220,36 @@ def plan_votes(
             if not any(name in vote_emoji for name in reaction.names()):
                 continue
             facts = by_message.get((row, reaction.emoji), []) if row is not None else []
-            new_votes, ended = _reaction_votes(message.key, reaction, facts, at)
-            votes += new_votes
-            retire += ended
-    return votes, retire
+            votes += _named_votes(message.key, reaction, facts, at)
+            had = counts.get((row, reaction.emoji)) if row is not None else None
+            needed = _anonymous_needed(reaction, facts)
+            before = had.count if had is not None else 0
+            planned = anonymous.get((message.key, reaction.emoji))
+            if planned is not None and planned.count >= needed:
+                continue  # the same emoji twice on a message: the larger count holds
+            if needed != before or planned is not None:
+                anonymous[(message.key, reaction.emoji)] = PlannedAnonymous(
+                    key=message.key,
+                    emoji=reaction.emoji,
+                    count=needed,
+                    at=at,
+                    replaces=had.id if had is not None else None,
+                    before=before,
+                )
+    return votes, list(anonymous.values())
 
 
-def _reaction_votes(
+def _named_votes(
     key: tuple[str, str], reaction: ImportedReaction, facts: list[StoredReaction], at: str
-) -> tuple[list[PlannedVote], list[int]]:
-    had = {f.user_id for f in facts if not f.anonymous}
-    votes = [
-        PlannedVote(
-            key=key, user_id=u.user_id, name=u.name, anonymous=False, emoji=reaction.emoji, at=at
-        )
+) -> list[PlannedVote]:
+    had = {f.user_id for f in facts}
+    return [
+        PlannedVote(key=key, user_id=u.user_id, name=u.name, emoji=reaction.emoji, at=at)
         for u in reaction.users
         if not u.is_bot and u.user_id not in had
     ]
-    known = {u.user_id for u in reaction.users} | {
-        f.user_id for f in facts if f.active and not f.anonymous
-    }
-    needed = max(0, reaction.count - len(known))
-    slots = {_slot(f.user_id): f.id for f in facts if f.anonymous and f.active}
-    votes += [
-        PlannedVote(
-            key=key,
-            user_id=anonymous_id(key, reaction.emoji, n),
-            name=ANONYMOUS_NAME,
-            anonymous=True,
-            emoji=reaction.emoji,
-            at=at,
-        )
-        for n in range(1, needed + 1)
-        if n not in slots
-    ]
-    return votes, [fact_id for n, fact_id in slots.items() if n > needed]
+
+
+def _anonymous_needed(reaction: ImportedReaction, facts: list[StoredReaction]) -> int:
+    known = {u.user_id for u in reaction.users} | {f.user_id for f in facts if f.active}
+    return max(0, reaction.count - len(known))

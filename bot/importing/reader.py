@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bot.importing.bounds import MAX_JSON_BYTES
 from bot.importing.errors import ImportFileError
 from bot.importing.model import ParsedExport
 
@@ -56,10 +57,30 @@ class ExportFiles:
         """The parsed JSON of a file; None (after reporting) when it cannot be read."""
         try:
             raw = self._read(name)
+        except TooLarge:
+            problems.report(self.where(name), f"is larger than {_mb(MAX_JSON_BYTES)}")
+            return None
         except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
             problems.report(self.where(name), f"cannot be read ({exc})")
             return None
         return parse_json(raw, self.where(name), problems)
+
+
+class TooLarge(Exception):
+    """A file past ``MAX_JSON_BYTES``: read no further."""
+
+
+def _mb(size: int) -> str:
+    return f"{size // (1024 * 1024)} MB"
+
+
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file, TooLarge past ``MAX_JSON_BYTES`` (read no further)."""
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_JSON_BYTES + 1)
+    if len(raw) > MAX_JSON_BYTES:
+        raise TooLarge(str(path))
+    return raw
 
 
 def parse_json(raw: bytes, where: str, problems: Problems) -> Any | None:
@@ -70,12 +91,15 @@ def parse_json(raw: bytes, where: str, problems: Problems) -> Any | None:
         problems.report(where, "is not UTF-8 text")
     except json.JSONDecodeError as exc:
         problems.report(where, f"invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})")
+    except RecursionError:
+        # Python's parser recurses once per level: depth is bounded by the stack.
+        problems.report(where, "is nested too deeply to be an export")
     return None
 
 
 def open_folder(path: Path) -> ExportFiles:
     names = sorted(p.relative_to(path).as_posix() for p in path.rglob("*.json") if p.is_file())
-    return ExportFiles(str(path), names, lambda name: (path / name).read_bytes())
+    return ExportFiles(str(path), names, lambda name: read_bounded(path / name))
 
 
 def open_zip(path: Path) -> ExportFiles:
@@ -95,7 +119,16 @@ def open_zip(path: Path) -> ExportFiles:
     )
     root = "" if not roots or roots[0] == "." else roots[0] + "/"
     inside = sorted(n[len(root) :] for n in names if n.startswith(root))
-    return ExportFiles(str(path), inside, lambda name: archive.read(root + name))
+
+    def read(name: str) -> bytes:
+        # The sizes in a zip's directory are claims: read at most one byte past the bound.
+        with archive.open(root + name) as member:
+            raw = member.read(MAX_JSON_BYTES + 1)
+        if len(raw) > MAX_JSON_BYTES:
+            raise TooLarge(name)
+        return raw
+
+    return ExportFiles(str(path), inside, read)
 
 
 def read_export(
@@ -110,6 +143,10 @@ def read_export(
     for path in paths:
         if not path.exists():
             raise ImportFileError(f"{path}: no such file or folder")
+        if not (path.is_dir() or path.is_file()):
+            raise ImportFileError(
+                f"{path}: not a file or folder (a device or pipe?); give the export's file"
+            )
     slack = [p for p in paths if _is_slack(p)]
     if slack:
         if len(paths) > 1:
@@ -124,7 +161,9 @@ def read_export(
         return slack_export.parse(files, channels, problems)
     documents: list[tuple[str, Any]] = []
     for path in paths:
-        for file in sorted(path.glob("*.json")) if path.is_dir() else [path]:
+        # A folder named like a JSON file is not one of the export's files.
+        found = sorted(p for p in path.glob("*.json") if p.is_file()) if path.is_dir() else [path]
+        for file in found:
             documents.append((str(file), _load_dce(file, problems)))
     if not documents:
         raise ImportFileError(
@@ -148,7 +187,14 @@ def _is_slack(path: Path) -> bool:
 
 
 def _load_dce(path: Path, problems: Problems) -> Any | None:
-    raw = path.read_bytes()
+    try:
+        raw = read_bounded(path)
+    except TooLarge:
+        problems.report(str(path), f"is larger than {_mb(MAX_JSON_BYTES)}")
+        return None
+    except OSError as exc:
+        problems.report(str(path), f"cannot be read ({exc.strerror or exc})")
+        return None
     looks_like_json = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
     value = parse_json(raw, str(path), problems) if looks_like_json else None
     if looks_like_json and value is None:

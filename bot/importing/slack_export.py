@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from bot.importing.bounds import MAX_REACTION_COUNT, date_range_text, within_chat_dates
 from bot.importing.model import (
     SKIP_BAD,
     SKIP_BOTS,
@@ -54,8 +55,14 @@ class BadMessage(ValueError):
 
 
 def ts_time(ts: str) -> datetime:
-    """The time of a Slack ``ts`` ("1459154014.000018")."""
-    return datetime.fromtimestamp(float(Decimal(ts)), tz=UTC)
+    """The time of a Slack ``ts`` ("1459154014.000018"); BadMessage outside chat dates."""
+    try:
+        at = datetime.fromtimestamp(float(Decimal(ts)), tz=UTC)
+    except (ValueError, OverflowError, OSError, ArithmeticError):
+        at = None
+    if at is None or not within_chat_dates(at):
+        raise BadMessage(f"ts {ts[:30]} is not a time between {date_range_text()}")
+    return at
 
 
 def emoji_name(name: str) -> str:
@@ -244,6 +251,8 @@ def _reactions(raw: Any, ts: str, users: dict[str, dict[str, Any]]) -> tuple[Imp
         count = reaction.get("count", len(listed))
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise BadMessage(f"{where}: count is not a whole number")
+        if count > MAX_REACTION_COUNT:
+            raise BadMessage(f"{where}: count {count} is more than any channel has people")
         people = tuple(_person(u, users) for u in dict.fromkeys(listed))
         name = emoji_name(reaction["name"])
         # Skin tones are separate reactions in the export and one emoji to the board.

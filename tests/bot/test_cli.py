@@ -544,6 +544,7 @@ def test_every_command_has_help_with_an_example() -> None:
         "eval-dedupe",
         "run",
         "import",
+        "migrate",
     }
     for name in main.commands:
         result = run([name, "--help"])

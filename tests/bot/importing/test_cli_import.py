@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -77,4 +78,9 @@ def test_export_marks_anonymous_votes(
     ]
     listed = json.loads(run(["export", "--db", str(db), "--format", "json"], embedder).stdout)
     assert [i["anonymous_votes"] for i in listed] == [5, 0, 0, 1, 0]
-    assert counts(db)["members"] == 4 + 6  # anna, ben, cleo, dev (authors or voters) + 6 slots
+    # anna, ben, cleo, dev (authors or voters): the six anonymous votes are counts, not people.
+    assert counts(db)["members"] == 4
+    conn = sqlite3.connect(db)
+    stored = conn.execute("SELECT SUM(count) FROM anonymous_votes WHERE removed_at IS NULL")
+    assert stored.fetchone()[0] == 6
+    conn.close()

@@ -1,0 +1,118 @@
+"""One line on stderr and a non-zero exit for every error a user or operator can cause.
+
+Commands raise the product's own errors (``IdeabotError``, ``StoreError``); this module
+turns those, and what the system throws at a command from outside (a closed pipe, a
+full disk, SQLite's own errors, input nested too deeply to parse), into one line.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from bot.errors import IdeabotError
+from bot.settings import Settings
+from storage.opening import StoreError, sqlite_problem
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with status 1."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _silence_stdout() -> None:
+    # The reader is gone or the device is full: whatever is still buffered for stdout
+    # must not fail again (with a traceback) when the interpreter flushes it at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _os_message(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device being written; free some space and run it again"
+    if exc.errno == errno.EFBIG:
+        return "the file would pass the file size limit (ulimit -f)"
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+def text_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A click callback refusing option text that is not valid UTF-8 (surrogate escapes)."""
+    values = value if isinstance(value, tuple) else (value,)
+    for item in values:
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                name = param.opts[0] if param.opts else str(param.name)
+                fail(f"{name} is not valid UTF-8 text; give it in UTF-8 (check your locale)")
+    return value
+
+
+class SafeGroup(click.Group):
+    """A click group whose commands end in one line, never a traceback."""
+
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            # A bad option or argument: one line like every other error, not the usage block.
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if isinstance(ctx, click.Context) else "ideabot"
+            message = " ".join(exc.format_message().split())
+            click.echo(f"error: {message} (see {where} --help)", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except BrokenPipeError:
+            _silence_stdout()
+            fail("the output was closed before everything was written (closed pipe)")
+        except (IdeabotError, StoreError) as exc:
+            fail(str(exc))
+        except sqlite3.Error as exc:
+            fail(str(sqlite_problem("the database", exc)))
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO):
+                _silence_stdout()
+            fail(_os_message(exc))
+        except MemoryError:
+            fail("out of memory: the input is larger than this machine can hold")
+        except RecursionError:
+            fail("the input is nested too deeply to read")
+        except UnicodeError as exc:
+            fail(f"text that is not valid UTF-8 ({getattr(exc, 'reason', exc)})")
+
+
+def load_settings() -> Settings:
+    """The settings from the environment and .env; one line naming the bad one otherwise."""
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's ValidationError names the bad variable
+        fail(f"bad setting: {exc}".splitlines()[0] + " (check your environment and .env)")

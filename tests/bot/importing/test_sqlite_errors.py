@@ -1,0 +1,96 @@
+"""SQLite's own errors during an import: one line, and the database as it was.
+
+A file size limit (RLIMIT_FSIZE, in a child process: it is a property of the process)
+makes the disk "full" half way through the import's transaction; another process holding
+the write lock past the busy timeout makes it "locked".
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import main
+from dedupe.embedder import SentenceTransformerEmbedder
+from storage import database
+from tests.bot.importing.conftest import DISCORD, SLACK, table_digest
+from tests.bot.test_cli import CLEAN_ENV, assert_one_line_error, sha
+
+ROOT = Path(__file__).resolve().parents[3]
+CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
+    return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
+    db = tmp_path_factory.mktemp("seeded") / "ideabot.db"
+    result = run(["import", str(DISCORD), "--db", str(db)], embedder)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture
+def db(seeded: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "ideabot.db"
+    shutil.copy(seeded, copy)
+    return copy
+
+
+def test_a_file_size_limit_during_the_import_is_one_line(db: Path) -> None:
+    before, digest = sha(db), table_digest(db)
+    # Files may not grow past 16 KB: the database is larger already and is only read
+    # until the import's transaction fills its write-ahead log, which is new.
+    limit = 16 * 1024
+    assert db.stat().st_size > limit
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for name in CLEAN_ENV:
+        env.pop(name, None)
+    done = subprocess.run(
+        [*CLI, "import", str(SLACK), "--db", str(db)],
+        env=env,
+        preexec_fn=limited,
+        capture_output=True,
+        check=False,
+        timeout=600,
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {db}: "), lines
+    assert "nothing was changed" in lines[0]
+    assert table_digest(db) == digest
+    assert sha(db) == before
+
+
+def test_a_lock_held_past_the_timeout_is_one_line(
+    db: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)
+    digest = table_digest(db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        result = run(["import", str(SLACK), "--db", str(db)], embedder)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    line = assert_one_line_error(result, str(db), "database is locked", "try again")
+    assert "nothing was changed" in line
+    assert table_digest(db) == digest
