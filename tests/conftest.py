@@ -12,11 +12,19 @@ from bot.app import App, build_app
 from bot.domain import Actor, IdeaDraft, Person, ReactionChange, Where
 from bot.settings import Settings
 from dedupe.embedder import SentenceTransformerEmbedder
+from dedupe.onnx_embedder import OnnxEmbedder
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    # The real bundled model; it loads lazily on first use and is shared by every test.
+def embedder() -> OnnxEmbedder:
+    # The real bundled model on the default runtime (ONNX, as `ideabot run` uses it); it
+    # loads lazily on first use and is shared by every test.
+    return OnnxEmbedder()
+
+
+@pytest.fixture(scope="session")
+def torch_embedder() -> SentenceTransformerEmbedder:
+    # The same model on sentence-transformers (torch): the path for other model folders.
     return SentenceTransformerEmbedder()
 
 
