@@ -51,6 +51,7 @@ lint: install
 bench: install
 	$(BIN)/python -m bench.core
 	$(BIN)/python -m bench.importing
+	$(BIN)/python -m bench.embed
 
 eval: install
 	$(BIN)/ideabot eval-dedupe $(or $(PAIRS),../shared/data/dedupe-devset.jsonl)

@@ -39,16 +39,17 @@ __all__ = ["DEFAULT_PRECISION", "export", "main"]
 
 OPSET = 17
 # fp32, chosen on measurements (`python -m bench.embed --int8`, `ideabot eval-dedupe`; 2-core
-# x86_64, README "Embeddings without torch" has the figures):
-# - quality: fp32 gives the torch path's vectors (cosine 1.0000 on 1,024 texts) and so its
-#   devset scores exactly (average precision 0.5896, thresholds unchanged); int8
-#   (per-channel dynamic) drifts: cosine to torch mean 0.992 but min 0.979, below the 0.99
-#   the two paths must agree to, and devset average precision 0.5865.
-# - speed: both clear the 1.8x-over-torch target for one text; int8 is faster still
-#   (about 1.3-1.8x fp32 in the same runs), a gain the bot does not need at one encode
-#   per idea.
-# - memory: int8 holds about 80 MB less (session 48 MB against 127 MB); fp32 keeps the
-#   embedder + 100k-idea index under 400 MB, so exactness wins.
+# x86_64 shared with other work, README "Embeddings without torch at run time" has them):
+# - quality: fp32 gives the torch path's vectors (cosine 1.0000 on 512 texts) and so its
+#   devset figures exactly (average precision 0.5896; thresholds unchanged). int8
+#   (per-channel dynamic) drifts: cosine to torch mean 0.992 but min 0.974, below the 0.99
+#   the two paths must agree to, and average precision 0.5865.
+# - speed: fp32 already clears the 1.8x-over-torch target for one text by far; int8 is
+#   about 1.9x faster again in the same run, a gain one encode per idea does not need.
+# - memory: int8 holds about 80 MB less (session 48 MB against 127 MB). fp32 puts the
+#   embedder + a 100k-idea index at the 400 MB target (392 and 413 MB in two runs): if a
+#   smaller machine needs the room, quantising only the embedding table (Gather) saves
+#   44 MB at cosine >= 0.9989 to fp32 (measured, not wired in).
 DEFAULT_PRECISION: Precision = "fp32"
 
 # Texts the fresh export must embed like sentence-transformers does before it is accepted.
