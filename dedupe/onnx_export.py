@@ -44,12 +44,12 @@ OPSET = 17
 #   devset figures exactly (average precision 0.5896; thresholds unchanged). int8
 #   (per-channel dynamic) drifts: cosine to torch mean 0.992 but min 0.974, below the 0.99
 #   the two paths must agree to, and average precision 0.5865.
-# - speed: fp32 already clears the 1.8x-over-torch target for one text by far; int8 is
-#   about 1.9x faster again in the same run, a gain one encode per idea does not need.
+# - speed: fp32 already clears the 1.8x-over-torch target for one text (4.7x to 7.3x in
+#   the runs here); int8 is faster again, a gain one encode per idea does not need.
 # - memory: int8 holds about 80 MB less (session 48 MB against 127 MB). fp32 puts the
-#   embedder + a 100k-idea index at the 400 MB target (392 and 413 MB in two runs): if a
-#   smaller machine needs the room, quantising only the embedding table (Gather) saves
-#   44 MB at cosine >= 0.9989 to fp32 (measured, not wired in).
+#   embedder + a 100k-idea index at 390 MB, under the 400 MB target only with prepacking
+#   off (onnx_embedder). If a smaller machine needs room, quantising only the embedding
+#   table (Gather) saves 44 MB at cosine >= 0.9989 to fp32 (measured, not wired in).
 DEFAULT_PRECISION: Precision = "fp32"
 
 # Texts the fresh export must embed like sentence-transformers does before it is accepted.
