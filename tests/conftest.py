@@ -13,6 +13,7 @@ from bot.app import App, build_app
 from bot.domain import Actor, IdeaDraft, Person, ReactionChange, Where
 from bot.settings import Settings
 from dedupe.embedder import SentenceTransformerEmbedder
+from dedupe.onnx_embedder import OnnxEmbedder
 
 # Property tests: no deadline (a loaded 2-core machine must not fail on time), a few
 # hundred inputs per property (thousands over the suite), no example database written
@@ -28,13 +29,19 @@ settings.load_profile("ideabot")
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    # The real bundled model, shared by every test. Loaded here, once, rather than inside
-    # the first test that embeds: on a loaded machine the load (8 s on a quiet 2-core one)
-    # could otherwise eat a test's wait for the bot's reply.
-    model = SentenceTransformerEmbedder()
+def embedder() -> OnnxEmbedder:
+    # The real bundled model on the default runtime (ONNX, as `ideabot run` uses it),
+    # shared by every test. Loaded here, once, rather than inside the first test that
+    # embeds: on a loaded machine the load could otherwise eat a test's wait for a reply.
+    model = OnnxEmbedder()
     assert model.dim > 0  # loads the model
     return model
+
+
+@pytest.fixture(scope="session")
+def torch_embedder() -> SentenceTransformerEmbedder:
+    # The same model on sentence-transformers (torch): the path for other model folders.
+    return SentenceTransformerEmbedder()
 
 
 class FakeClock:

@@ -545,9 +545,10 @@ def test_every_command_has_help_with_an_example() -> None:
         "run",
         "import",
         "migrate",
+        "model",
     }
-    for name in main.commands:
-        result = run([name, "--help"])
+    for name in [*main.commands, "model export"]:
+        result = run([*name.split(), "--help"])
         assert result.exit_code == 0, (name, result.output)
         assert "Example" in result.stdout, name
         assert f"ideabot {name}" in result.stdout, name

@@ -1,4 +1,4 @@
-"""Tests for dedupe.embedder: the real bundled model (shared fixture) plus a fake for plumbing."""
+"""Tests for dedupe.embedder: the real bundled model on both runtimes, plus a fake for plumbing."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import pytest
 from dedupe.embedder import (
     EmbedderError,
     SentenceTransformerEmbedder,
+    ThreadedEmbedder,
     default_model_path,
 )
 
@@ -29,40 +30,48 @@ def _cosine(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
     return float(a @ b)
 
 
-# -- real model -----------------------------------------------------------------------------
+# -- real model, on both runtimes -------------------------------------------------------------
 
 
-async def test_embed_returns_float32_unit_rows(embedder: SentenceTransformerEmbedder) -> None:
-    vectors = await embedder.embed([SCREENSHOT, SCREENSHOT_PARAPHRASE, UNRELATED])
-    assert embedder.loaded
-    assert embedder.dim == 384
+@pytest.fixture(params=["onnx", "torch"])
+def real(
+    request: pytest.FixtureRequest,
+    embedder: ThreadedEmbedder,
+    torch_embedder: SentenceTransformerEmbedder,
+) -> ThreadedEmbedder:
+    """The bundled model on the default runtime (ONNX), then on sentence-transformers."""
+    return embedder if request.param == "onnx" else torch_embedder
+
+
+async def test_embed_returns_float32_unit_rows(real: ThreadedEmbedder) -> None:
+    vectors = await real.embed([SCREENSHOT, SCREENSHOT_PARAPHRASE, UNRELATED])
+    assert real.loaded
+    assert real.dim == 384
     assert vectors.shape == (3, 384)
     assert vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
 async def test_paraphrase_scores_clearly_above_unrelated(
-    embedder: SentenceTransformerEmbedder,
+    real: ThreadedEmbedder,
 ) -> None:
-    first, paraphrase, unrelated = await embedder.embed(
-        [SCREENSHOT, SCREENSHOT_PARAPHRASE, UNRELATED]
-    )
+    first, paraphrase, unrelated = await real.embed([SCREENSHOT, SCREENSHOT_PARAPHRASE, UNRELATED])
     related_score = _cosine(first, paraphrase)
     unrelated_score = _cosine(first, unrelated)
     assert related_score > 0.6
     assert related_score - unrelated_score > 0.3
 
 
-async def test_empty_input_gives_zero_rows(embedder: SentenceTransformerEmbedder) -> None:
-    vectors = await embedder.embed([])
+async def test_empty_input_gives_zero_rows(real: ThreadedEmbedder) -> None:
+    vectors = await real.embed([])
     assert vectors.shape == (0, 384)
     assert vectors.dtype == np.float32
 
 
-async def test_concurrent_embeds_match_one_batch(embedder: SentenceTransformerEmbedder) -> None:
+async def test_concurrent_embeds_match_one_batch(real: ThreadedEmbedder) -> None:
     texts = [SCREENSHOT, SCREENSHOT_PARAPHRASE, UNRELATED, "Dark mode", "Export to CSV"]
-    batch = await embedder.embed(texts)
-    singles = await asyncio.gather(*(embedder.embed([text]) for text in texts))
+    batch = await real.embed(texts)
+    singles = await asyncio.gather(*(real.embed([text]) for text in texts))
     assert all(single.shape == (1, 384) for single in singles)
     # Padding inside a batch shifts values by float noise only.
     np.testing.assert_allclose(np.vstack(singles), batch, atol=1e-4)
