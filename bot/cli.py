@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 import json
-import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
@@ -18,15 +17,24 @@ import click
 
 from bot.app import App, build_app
 from bot.boards import Board
-from bot.cli_errors import SafeGroup, fail, load_settings, text_option
+from bot.cli_errors import (
+    SafeGroup,
+    board_option,
+    db_option,
+    fail,
+    load_settings,
+    run_async,
+    text_option,
+)
 from bot.cli_import import import_command
+from bot.cli_model import model_command
+from bot.cli_run import run_command
 from bot.cli_store import clear_demo_db, migrate_command, safe_csv_row
 from bot.digest import Digest, build_digest, parse_week
 from bot.errors import IdeabotError
 from bot.results import IdeaView
 from bot.schedule import Schedule
 from bot.settings import Settings
-from storage.database import StoreError
 
 T = TypeVar("T")
 
@@ -35,34 +43,8 @@ def _fail(message: str) -> None:
     fail(message)
 
 
-def _run(coro: Awaitable[T]) -> T:
-    """Run a command's coroutine; a readable one-line error instead of a traceback."""
-    try:
-        return asyncio.run(coro)  # type: ignore[arg-type]
-    except (IdeabotError, StoreError) as exc:
-        _fail(str(exc))
-    except ValueError as exc:  # settings and thresholds say what is wrong
-        _fail(str(exc))
-    raise AssertionError("unreachable")
-
-
 def _settings() -> Settings:
     return load_settings()
-
-
-db_option = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="SQLite file of the backlog (default: IDEABOT_DB or ./ideabot.db).",
-)
-board_option = click.option(
-    "--board",
-    default=None,
-    callback=text_option,
-    help="Board name; may be left out when the database has one board.",
-)
 
 
 def with_app(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
@@ -79,7 +61,7 @@ def with_app(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
             finally:
                 await app.close()
 
-        return _run(main())
+        return run_async(main())
 
     return wrapper
 
@@ -152,7 +134,7 @@ def demo(db_path: Path, events: Path | None) -> None:
         )
         click.echo(markdown)
 
-    _run(go())
+    run_async(go())
 
 
 def _idea_json(idea: IdeaView) -> dict[str, Any]:
@@ -352,167 +334,7 @@ def eval_dedupe(pairs: Path, model: str | None) -> None:
     click.echo(format_metrics(metrics))
 
 
-@main.command()
-@db_option
-def run(db_path: Path | None) -> None:
-    """Run the bot on every platform with a token in the environment or .env.
-
-    \b
-    Example:
-      DISCORD_TOKEN=... ideabot run --db /var/lib/ideabot/ideabot.db
-    """
-    import logging
-
-    from bot.cli_run import retrying
-    from bot.tokens import check_tokens
-
-    settings = _settings()
-    try:
-        check_tokens(settings)  # one line before any other work
-    except IdeabotError as exc:
-        _fail(str(exc))
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if settings.discord_token is None and settings.slack_bot_token is None:
-        _fail(
-            "no platform token set: put DISCORD_TOKEN or SLACK_BOT_TOKEN in the environment or .env"
-        )
-    slack_http = settings.slack_signing_secret is not None and settings.slack_port is not None
-    if settings.slack_bot_token is not None and settings.slack_app_token is None and not slack_http:
-        _fail(
-            "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET and SLACK_PORT"
-            " (HTTP mode)"
-        )
-
-    async def serve() -> None:
-        # The one place that builds everything: store, model, core, adapters.
-        app = await build_app(settings, db_path=db_path)
-        try:
-            await app.core.embedder.embed(["warm up"])  # load the model before the first idea
-            runs = []
-            # An unreachable platform is retried with backoff; a refused token ends the run.
-            if settings.discord_token is not None:
-                discord = lambda: _discord(settings, app)  # noqa: E731
-                runs.append(retrying("Discord", settings, discord))
-            if settings.slack_bot_token is not None:
-                slack = lambda: _slack(settings, app)  # noqa: E731
-                runs.append(retrying("Slack", settings, slack))
-            # The adapters register their digest posters as they connect.
-            runs.append(app.digests.run())
-            await _together(runs)
-        finally:
-            await app.close()
-
-    # SIGTERM (a service manager's stop) ends the run as Ctrl-C does: queued writes are
-    # finished and the database closed before the process exits.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        _run(serve())
-    except KeyboardInterrupt:
-        click.echo("stopped", err=True)
-
-
-async def _together(runs: list[Awaitable[None]]) -> None:
-    """Run them all; when one ends (a refused token), stop the others before the store closes."""
-    tasks = [asyncio.ensure_future(run) for run in runs]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _discord(settings: Settings, app: App) -> None:
-    from adapters.discord.bot import IdeaBot, point_at
-
-    assert settings.discord_token is not None
-    point_at(settings.discord_api_base, settings.discord_gateway_url)
-    async with IdeaBot(app) as client:
-        await client.start(settings.discord_token.get_secret_value())
-
-
-async def _slack(settings: Settings, app: App) -> None:
-    import logging
-
-    from aiohttp import web
-    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-    from adapters.slack.app import build_slack_app, web_client
-    from adapters.slack.http import web_app
-
-    assert settings.slack_bot_token is not None
-    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    secret = settings.slack_signing_secret
-    bolt, handlers = build_slack_app(
-        app,
-        client,
-        signing_secret=secret.get_secret_value() if secret else "unused",
-        history_per_minute=settings.slack_history_per_minute,
-    )
-    auth = await client.auth_test()
-    handlers.bot_user_id = str(auth.get("user_id"))
-    team_id = str(auth.get("team_id"))
-    if settings.slack_app_token is not None:
-        socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
-
-        async def on_hello(_client: Any, message: dict[str, Any], _raw: str | None) -> None:
-            # Every new socket starts with "hello": at start and after each reconnect,
-            # when events may have been missed, catch up (a pass already running is
-            # followed by another).
-            if message.get("type") == "hello":
-                await handlers.catch_up(team_id)
-
-        socket.client.message_listeners.append(on_hello)
-        await socket.start_async()
-        return
-    assert secret is not None  # HTTP mode is chosen only with a signing secret
-    runner = web.AppRunner(web_app(bolt, secret.get_secret_value(), path="/slack/events"))
-    await runner.setup()
-    site = web.TCPSite(runner, "0.0.0.0", settings.slack_port)
-    await site.start()
-    logging.getLogger(__name__).info("Slack HTTP mode on port %s", settings.slack_port)
-    try:
-        # Listening first: Slack's events are written down and acknowledged while the
-        # catch-up replays what an earlier process left and re-reads the votes.
-        await handlers.catch_up(team_id)
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
-
-
 main.add_command(import_command, name="import")
 main.add_command(migrate_command, name="migrate")
-
-
-@main.group()
-def model() -> None:
-    """The embedding model's ONNX export (made by `make install`).
-
-    \b
-    Example:
-      ideabot model export
-    """
-
-
-@model.command("export")
-@click.option("--force", is_flag=True, help="Export again even if the export is up to date.")
-def model_export(force: bool) -> None:
-    """Export the bundled model's weights to ONNX, once, and verify it (needs torch).
-
-    \b
-    Example:
-      ideabot model export
-    """
-    from dedupe.embedder import EmbedderError
-    from dedupe.onnx_export import export
-    from dedupe.onnx_files import ONNX_NAME, default_onnx_dir
-
-    out = default_onnx_dir()
-    try:
-        manifest, made = export(out, force=force)
-    except EmbedderError as exc:
-        _fail(str(exc))
-    state = "exported" if made else "up to date"
-    click.echo(f"ONNX model {state}: {out / ONNX_NAME} ({manifest.precision})")
+main.add_command(run_command, name="run")
+main.add_command(model_command, name="model")

@@ -7,17 +7,22 @@ full disk, SQLite's own errors, input nested too deeply to parse), into one line
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import sqlite3
 import sys
-from typing import Any, NoReturn
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from bot.errors import IdeabotError
 from bot.settings import Settings
 from storage.opening import StoreError, sqlite_problem
+
+T = TypeVar("T")
 
 
 def fail(message: str) -> NoReturn:
@@ -116,3 +121,29 @@ def load_settings() -> Settings:
         return Settings()
     except Exception as exc:  # pydantic's ValidationError names the bad variable
         fail(f"bad setting: {exc}".splitlines()[0] + " (check your environment and .env)")
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="SQLite file of the backlog (default: IDEABOT_DB or ./ideabot.db).",
+)
+board_option = click.option(
+    "--board",
+    default=None,
+    callback=text_option,
+    help="Board name; may be left out when the database has one board.",
+)
+
+
+def run_async(coro: Awaitable[T]) -> T:
+    """Run a command's coroutine; a readable one-line error instead of a traceback."""
+    try:
+        return asyncio.run(coro)  # type: ignore[arg-type]
+    except (IdeabotError, StoreError) as exc:
+        fail(str(exc))
+    except ValueError as exc:  # settings and thresholds say what is wrong
+        fail(str(exc))
+    raise AssertionError("unreachable")

@@ -1,87 +1,147 @@
-"""What `ideabot run` makes of a platform's failures: refused (stop) or transient (retry)."""
+"""`ideabot run`: the bots on every platform with a token, the digest scheduler, and the
+one place that builds them all."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import signal
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
 
-from bot.retry import keep_trying
+import click
+
+from bot.app import App, build_app
+from bot.cli_errors import db_option, fail, load_settings, run_async
+from bot.errors import IdeabotError
 from bot.settings import Settings
-from bot.tokens import secrets_of
-
-# Slack's answers that mean the token itself is wrong, so waiting will not help.
-SLACK_REFUSALS = frozenset(
-    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
-)
 
 
-def discord_refused(exc: BaseException) -> str | None:
-    import discord
+@click.command("run")
+@db_option
+def run_command(db_path: Path | None) -> None:
+    """Run the bot on every platform with a token in the environment or .env.
 
-    if isinstance(exc, discord.LoginFailure):
-        return (
-            "Discord refused DISCORD_TOKEN (wrong or reset token): copy the bot's token"
-            " again from the Developer Portal (Bot > Reset Token)"
-        )
-    if isinstance(exc, discord.PrivilegedIntentsRequired):
-        return (
-            "Discord refused the Message Content intent: switch it on under Bot in the"
-            " Developer Portal"
-        )
-    return None
+    \b
+    Example:
+      DISCORD_TOKEN=... ideabot run --db /var/lib/ideabot/ideabot.db
+    """
+    import logging
 
+    from bot.platform_retry import retrying
+    from bot.tokens import check_tokens
 
-def discord_transient(exc: BaseException) -> bool:
-    import aiohttp
-    import discord
-
-    if isinstance(exc, discord.HTTPException):
-        return exc.status >= 500 or exc.status == 429
-    return isinstance(
-        exc,
-        OSError
-        | asyncio.TimeoutError
-        | aiohttp.ClientError
-        | discord.GatewayNotFound
-        | discord.ConnectionClosed,
+    settings = load_settings()
+    try:
+        check_tokens(settings)  # one line before any other work
+    except IdeabotError as exc:
+        fail(str(exc))
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-
-
-def _slack_error(exc: BaseException) -> str | None:
-    from slack_sdk.errors import SlackApiError
-
-    if not isinstance(exc, SlackApiError):
-        return None
-    return str(exc.response.get("error") or "unknown_error")
-
-
-def slack_refused(exc: BaseException) -> str | None:
-    error = _slack_error(exc)
-    if error in SLACK_REFUSALS:
-        return (
-            f"Slack refused a token ({error}): check SLACK_BOT_TOKEN (xoxb-..., Install App)"
-            " and SLACK_APP_TOKEN (xapp-..., App-Level Tokens)"
+    if settings.discord_token is None and settings.slack_bot_token is None:
+        fail(
+            "no platform token set: put DISCORD_TOKEN or SLACK_BOT_TOKEN in the environment or .env"
         )
-    return None
+    slack_http = settings.slack_signing_secret is not None and settings.slack_port is not None
+    if settings.slack_bot_token is not None and settings.slack_app_token is None and not slack_http:
+        fail(
+            "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET and SLACK_PORT"
+            " (HTTP mode)"
+        )
+
+    async def serve() -> None:
+        # The one place that builds everything: store, model, core, adapters.
+        app = await build_app(settings, db_path=db_path)
+        try:
+            await app.core.embedder.embed(["warm up"])  # load the model before the first idea
+            runs = []
+            # An unreachable platform is retried with backoff; a refused token ends the run.
+            if settings.discord_token is not None:
+                discord = lambda: _discord(settings, app)  # noqa: E731
+                runs.append(retrying("Discord", settings, discord))
+            if settings.slack_bot_token is not None:
+                slack = lambda: _slack(settings, app)  # noqa: E731
+                runs.append(retrying("Slack", settings, slack))
+            # The adapters register their digest posters as they connect.
+            runs.append(app.digests.run())
+            await _together(runs)
+        finally:
+            await app.close()
+
+    # SIGTERM (a service manager's stop) ends the run as Ctrl-C does: queued writes are
+    # finished and the database closed before the process exits.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        run_async(serve())
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
 
 
-def slack_transient(exc: BaseException) -> bool:
-    import aiohttp
+async def _together(runs: list[Awaitable[None]]) -> None:
+    """Run them all; when one ends (a refused token), stop the others before the store closes."""
+    tasks = [asyncio.ensure_future(run) for run in runs]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
-    if _slack_error(exc) is not None:
-        return True  # rate limits, Slack's own failures: refusals are caught before
-    return isinstance(exc, OSError | asyncio.TimeoutError | aiohttp.ClientError)
+
+async def _discord(settings: Settings, app: App) -> None:
+    from adapters.discord.bot import IdeaBot, point_at
+
+    assert settings.discord_token is not None
+    point_at(settings.discord_api_base, settings.discord_gateway_url)
+    async with IdeaBot(app) as client:
+        await client.start(settings.discord_token.get_secret_value())
 
 
-def retrying(
-    platform: str, settings: Settings, attempt: Callable[[], Awaitable[None]]
-) -> Awaitable[None]:
-    """``attempt`` (one platform's whole run) again with backoff while it cannot connect."""
-    refused, transient = (
-        (discord_refused, discord_transient)
-        if platform == "Discord"
-        else (slack_refused, slack_transient)
+async def _slack(settings: Settings, app: App) -> None:
+    import logging
+
+    from aiohttp import web
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    from adapters.slack.app import build_slack_app, web_client
+    from adapters.slack.http import web_app
+
+    assert settings.slack_bot_token is not None
+    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    secret = settings.slack_signing_secret
+    bolt, handlers = build_slack_app(
+        app,
+        client,
+        signing_secret=secret.get_secret_value() if secret else "unused",
+        history_per_minute=settings.slack_history_per_minute,
     )
-    return keep_trying(
-        platform, attempt, refused=refused, transient=transient, secrets=secrets_of(settings)
-    )
+    auth = await client.auth_test()
+    handlers.bot_user_id = str(auth.get("user_id"))
+    team_id = str(auth.get("team_id"))
+    if settings.slack_app_token is not None:
+        socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+
+        async def on_hello(_client: Any, message: dict[str, Any], _raw: str | None) -> None:
+            # Every new socket starts with "hello": at start and after each reconnect,
+            # when events may have been missed, catch up (a pass already running is
+            # followed by another).
+            if message.get("type") == "hello":
+                await handlers.catch_up(team_id)
+
+        socket.client.message_listeners.append(on_hello)
+        await socket.start_async()
+        return
+    assert secret is not None  # HTTP mode is chosen only with a signing secret
+    runner = web.AppRunner(web_app(bolt, secret.get_secret_value(), path="/slack/events"))
+    await runner.setup()
+    site = web.TCPSite(runner, "0.0.0.0", settings.slack_port)
+    await site.start()
+    logging.getLogger(__name__).info("Slack HTTP mode on port %s", settings.slack_port)
+    try:
+        # Listening first: Slack's events are written down and acknowledged while the
+        # catch-up replays what an earlier process left and re-reads the votes.
+        await handlers.catch_up(team_id)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
