@@ -28,7 +28,7 @@ def run_command(db_path: Path | None) -> None:
     """
     import logging
 
-    from bot.platform_retry import retrying
+    from bot.cli_retry import retrying
     from bot.tokens import check_tokens
 
     settings = load_settings()
