@@ -152,6 +152,8 @@ def _message(
         raise BadMessage("has no id")
     message_id = raw["id"]
     kind = raw.get("type")
+    if kind is not None and not isinstance(kind, str):
+        raise BadMessage(f"id {message_id}: type is not a string")
     content = raw.get("content")
     if content is not None and not isinstance(content, str):
         raise BadMessage(f"id {message_id}: content is not a string")

@@ -130,6 +130,7 @@ def test_any_slack_message_parses_or_is_a_bad_message(raw: Any) -> None:
 
 @given(maybe(DCE_MESSAGE), st.booleans())
 @example({"id": "1", "type": "Default", "timestamp": "9999-12-31T23:59:59-05:00"}, False)
+@example({"id": "1", "type": [], "timestamp": "2000-01-01T00:00:00+00:00"}, False)
 def test_any_dce_message_parses_or_is_a_bad_message(raw: Any, in_thread: bool) -> None:
     try:
         outcome = dce._message(raw, "7", "10", "ideas", in_thread)
@@ -182,6 +183,8 @@ def test_any_dce_files_parse_or_are_refused(docs: list[Any], skip: bool) -> None
     ANY_JSON,
     st.booleans(),
 )
+@example([{"id": "C1", "name": "\x00"}], [], None, False)
+@example([{"id": "C1", "name": "a\x00b"}], [{"ts": "1.0"}], [], True)
 def test_any_slack_export_parses_or_is_refused(
     channels: Any, day: Any, users: Any, skip: bool
 ) -> None:
@@ -195,8 +198,8 @@ def test_any_slack_export_parses_or_is_refused(
                 try:
                     (root / name).mkdir(exist_ok=True)
                     (root / name / "2024-03-01.json").write_text(json.dumps(day))
-                except OSError:
-                    pass  # a name no file system takes
+                except (OSError, ValueError):
+                    pass  # a name no file system takes (ValueError: a NUL in it)
         parsed = _read([root], skip)
         if parsed is not None:
             for message in parsed.messages:
