@@ -5,9 +5,15 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import main
+from dedupe.embedder import SentenceTransformerEmbedder
+from tests.bot.test_cli import CLEAN_ENV
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "import"
@@ -57,3 +63,25 @@ def counts(path: Path) -> dict[str, int]:
 @pytest.fixture
 def slack_zip(tmp_path: Path) -> Path:
     return zip_folder(SLACK, tmp_path / "slack-export.zip")
+
+
+def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
+    """The real CLI in-process, on the session's model and a clean environment."""
+    return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
+    """A database holding the Discord example, so "nothing changed" means something."""
+    db = tmp_path_factory.mktemp("seeded") / "ideabot.db"
+    result = run(["import", str(DISCORD), "--db", str(db)], embedder)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture
+def db(seeded: Path, tmp_path: Path) -> Path:
+    """A copy of the seeded database for one test."""
+    copy = tmp_path / "ideabot.db"
+    shutil.copy(seeded, copy)
+    return copy

@@ -8,32 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from bot.cli import main
 from dedupe.embedder import SentenceTransformerEmbedder
-from tests.bot.importing.conftest import DISCORD, SLACK, counts, table_digest, zip_folder
-from tests.bot.test_cli import CLEAN_ENV, assert_one_line_error
-
-
-def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
-    return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
-    """A database holding the Discord example, so "nothing changed" means something."""
-    db = tmp_path_factory.mktemp("seeded") / "ideabot.db"
-    result = run(["import", str(DISCORD), "--db", str(db)], embedder)
-    assert result.exit_code == 0, result.output
-    return db
-
-
-@pytest.fixture
-def db(seeded: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "ideabot.db"
-    shutil.copy(seeded, copy)
-    return copy
+from tests.bot.importing.conftest import DISCORD, SLACK, counts, run, table_digest, zip_folder
+from tests.bot.test_cli import assert_one_line_error
 
 
 def refused(

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from bot.cli import main
 from bot.importing import bounds, reader
 from bot.importing.errors import ImportFileError
 from bot.importing.reader import read_export
 from dedupe.embedder import SentenceTransformerEmbedder
-from tests.bot.importing.conftest import DISCORD, SLACK, counts
-from tests.bot.test_cli import CLEAN_ENV, assert_one_line_error
-
-
-def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
-    return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
+from tests.bot.importing.conftest import DISCORD, SLACK, counts, run
+from tests.bot.test_cli import assert_one_line_error
 
 
 def dce_copy(tmp_path: Path) -> tuple[Path, dict[str, object]]:

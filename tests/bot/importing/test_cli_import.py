@@ -6,19 +6,10 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import Sequence
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from bot.cli import main
 from dedupe.embedder import SentenceTransformerEmbedder
-from tests.bot.importing.conftest import DISCORD, SLACK, counts, table_digest
-from tests.bot.test_cli import CLEAN_ENV
-
-
-def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
-    return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
+from tests.bot.importing.conftest import DISCORD, SLACK, counts, run, table_digest
 
 
 def test_import_prints_a_summary_and_the_zip_is_read_like_the_folder(

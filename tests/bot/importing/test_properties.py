@@ -12,18 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.cli import main
 from bot.importing import dce, slack_export
 from bot.importing.errors import ImportFileError
 from bot.importing.model import ImportedMessage, ParsedExport
 from bot.importing.reader import Problems, parse_json, read_export
 from dedupe.embedder import SentenceTransformerEmbedder
-from tests.bot.importing.conftest import DISCORD, table_digest
-from tests.bot.test_cli import CLEAN_ENV
+from tests.bot.importing.conftest import DISCORD, run, table_digest
 
 TEXT = st.text(max_size=30) | st.sampled_from(["", " ", "\u202e", "+1", "👍", "thumbsup"])
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | TEXT
@@ -207,10 +204,6 @@ def test_any_slack_export_parses_or_is_refused(
 
 
 # -- through the real command: unchanged or whole --------------------------------------
-
-
-def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
-    return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
 
 
 @pytest.fixture(scope="module")

@@ -9,43 +9,20 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from bot.cli import main
 from dedupe.embedder import SentenceTransformerEmbedder
 from storage import database
-from tests.bot.importing.conftest import DISCORD, SLACK, table_digest
+from tests.bot.importing.conftest import SLACK, run, table_digest
 from tests.bot.test_cli import CLEAN_ENV, assert_one_line_error, sha
 
 ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
-
-
-def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
-    return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
-    db = tmp_path_factory.mktemp("seeded") / "ideabot.db"
-    result = run(["import", str(DISCORD), "--db", str(db)], embedder)
-    assert result.exit_code == 0, result.output
-    return db
-
-
-@pytest.fixture
-def db(seeded: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "ideabot.db"
-    shutil.copy(seeded, copy)
-    return copy
 
 
 def test_a_file_size_limit_during_the_import_is_one_line(db: Path) -> None:
