@@ -1,0 +1,158 @@
+"""The pair score on a board: its TF-IDF vocabulary, scoring candidates, the decisions its
+people made, and the thresholds those decisions move.
+
+Retrieval stays the embedding index (the few nearest canonical ideas by cosine); whether a
+candidate is offered or merged is decided on the pair's probability (dedupe.pair_model).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from sqlite_utils import Database
+
+from bot.boards import Board
+from dedupe.board_thresholds import MIN_DECISIONS, BoardThresholds, fit_board_thresholds
+from dedupe.pair_features import Vocabulary, Words, is_repost, pair_features, words_of
+from dedupe.pair_model import DEFAULT_MODEL, PairModel
+from dedupe.thresholds import DEFAULT_THRESHOLDS
+from storage import ideas as idea_rows
+from storage import pair_labels as label_rows
+from storage.database import AsyncDatabase
+from storage.rows import IdeaRow
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """One pair judged: its features (``FEATURE_NAMES`` order) and its probability."""
+
+    features: list[float]
+    probability: float
+    repost: bool  # a near-verbatim repost: merged whatever the thresholds
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """What judging a candidate needs of a stored idea."""
+
+    body: str
+    platform: str
+    user_id: str
+    created_at: str
+
+
+def candidate_rows(db: Database, board_id: int, idea_ids: list[int]) -> dict[int, CandidateRow]:
+    """The live ideas among ``idea_ids``, by id, with their text and author."""
+    if not idea_ids:
+        return {}
+    marks = ", ".join("?" for _ in idea_ids)
+    rows = db.execute(
+        "SELECT i.id, i.body, m.platform, m.user_id, i.created_at FROM ideas i"
+        " JOIN members m ON m.id = i.author_id"
+        f" WHERE i.board_id = ? AND i.deleted_at IS NULL AND i.id IN ({marks})",
+        [board_id, *idea_ids],
+    ).fetchall()
+    return {
+        r[0]: CandidateRow(body=r[1], platform=r[2], user_id=r[3], created_at=r[4]) for r in rows
+    }
+
+
+def _vocabulary_rows(db: Database, board_id: int, from_number: int) -> list[str]:
+    rows = db.execute(
+        "SELECT body FROM ideas WHERE board_id = ? AND number >= ?", [board_id, from_number]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+class PairJudge:
+    """Pair scores and thresholds of every board; one per process, held by the Core."""
+
+    def __init__(self, db: AsyncDatabase, model: PairModel = DEFAULT_MODEL) -> None:
+        self.db = db
+        self.model = model
+        self._vocabularies: dict[int, Vocabulary] = {}
+        self._vocabulary_next: dict[int, int] = {}
+        self._thresholds: dict[int, BoardThresholds] = {}
+
+    async def vocabulary(self, board: Board) -> Vocabulary:
+        """The board's document frequencies over every idea text it has stored."""
+        known = self._vocabulary_next.get(board.id, 1)
+        newest = await self.db.read(idea_rows.next_number, board.id)
+        vocabulary = self._vocabularies.setdefault(board.id, Vocabulary())
+        if newest > known:
+            for body in await self.db.read(_vocabulary_rows, board.id, known):
+                vocabulary.add(words_of(body))
+            self._vocabulary_next[board.id] = newest
+        return vocabulary
+
+    def score(self, cosine: float, a: Words, b: Words, vocabulary: Vocabulary) -> PairScore:
+        """The pair's features and probability of being one idea."""
+        features = pair_features(cosine, a, b, vocabulary)
+        return PairScore(
+            features=features,
+            probability=self.model.probability(features),
+            repost=is_repost(cosine, a, b),
+        )
+
+    async def score_rows(self, board: Board, a: IdeaRow, b: IdeaRow) -> PairScore:
+        """Score two stored ideas (for a decision about them) from their stored embeddings."""
+        blobs = [await self.db.read(idea_rows.embedding_of, board.id, r.id) for r in (a, b)]
+        first, second = blobs
+        cosine = 0.0
+        if first is not None and second is not None:
+            cosine = float(
+                np.dot(np.frombuffer(first, np.float32), np.frombuffer(second, np.float32))
+            )
+        vocabulary = await self.vocabulary(board)
+        return self.score(cosine, words_of(a.body), words_of(b.body), vocabulary)
+
+    async def thresholds(self, board: Board) -> BoardThresholds:
+        """The thresholds the board decides with now, and the decisions they rest on."""
+        cached = self._thresholds.get(board.id)
+        base = board.settings.thresholds
+        if cached is not None and cached.base == base:
+            return cached
+        labels = await self.db.read(label_rows.current_labels, board.id)
+        fitted = fit_board_thresholds(
+            [self.model.probability(label.features) for label in labels],
+            [label.same for label in labels],
+            base,
+        )
+        self._thresholds[board.id] = fitted
+        return fitted
+
+    def forget_thresholds(self, board_id: int) -> None:
+        """Drop the board's cached thresholds (after a decision was stored or a reset)."""
+        self._thresholds.pop(board_id, None)
+
+
+def _share(value: float) -> str:
+    return "none scored that high" if math.isnan(value) else f"{value:.0%} were the same idea"
+
+
+def threshold_lines(current: BoardThresholds) -> list[str]:
+    """Plain lines saying what the board decides duplicates with and what that rests on."""
+    t = current.thresholds
+    if current.learned:
+        origin = (
+            f"learned from {current.decisions} decisions on this board"
+            f" ({current.same} same, {current.decisions - current.same} different)"
+        )
+    else:
+        origin = "defaults" if current.base == DEFAULT_THRESHOLDS else "set by a moderator"
+        origin += (
+            f"; {current.decisions} decisions so far, learning starts at {MIN_DECISIONS}"
+            " with both kinds"
+        )
+    lines = [
+        f"Duplicate thresholds (pair score): suggest {t.suggest:.2f},"
+        f" auto-merge {t.auto_merge:.2f} ({origin})."
+    ]
+    if current.decisions:
+        lines.append(
+            f"Of the decisions scoring at or above suggest, {_share(current.suggest_precision)};"
+            f" at or above auto-merge, {_share(current.merge_precision)}."
+        )
+    return lines
