@@ -31,7 +31,7 @@ from dedupe.pair_eval import (
     repeated_scores,
     score_metrics,
 )
-from dedupe.pair_features import FEATURE_NAMES
+from dedupe.pair_features import FEATURE_NAMES, REPOST_CHARS, REPOST_COSINE
 from dedupe.pair_model import fit_logistic
 from dedupe.thresholds import (
     COSINE_THRESHOLDS,
@@ -104,6 +104,12 @@ def main(argv: list[str]) -> int:
         f"near-verbatim reposts (lower-cased, no punctuation) at or above auto_merge"
         f" {DEFAULT_THRESHOLDS.auto_merge}: {caught.mean():.4f} of {caught.size}"
         " (with the model fitted on every pair)"
+    )
+    rule = (reposts.cosines >= REPOST_COSINE) & (reposts.features[:, 3] >= REPOST_CHARS)
+    devset_rule = (data.cosines >= REPOST_COSINE) & (data.features[:, 3] >= REPOST_CHARS)
+    print(
+        f"the repost rule merges {rule.mean():.4f} of those reposts"
+        f" and {int(devset_rule.sum())} devset pairs"
     )
     print("fitted on every pair (paste into dedupe/pair_model.py):")
     weights = ", ".join(f"{w:.4f}" for w in model.weights)

@@ -265,7 +265,7 @@ async def test_suggestion_accepted_by_author_merges(app: App) -> None:
     ("key", "value", "message"),
     [
         ("suggest", "high", "number between 0 and 1"),
-        ("suggest", "0.95", "suggest <= auto_merge"),
+        ("suggest", "0.97", "suggest <= auto_merge"),
         ("auto_merge", "1.5", "between 0 and 1"),
         ("digest_weekday", "funday", "monday"),
         ("digest_time", "25:00", "HH:MM"),
