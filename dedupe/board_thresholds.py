@@ -15,7 +15,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dedupe.pair_eval import operating_point
 from dedupe.thresholds import MERGE_PRECISION, SUGGEST_PRECISION, Thresholds
 
 __all__ = [
@@ -77,6 +76,20 @@ def _toward(base: float, fitted: float, n: int) -> float:
     return base + (fitted - base) * n / (n + PRIOR_WEIGHT)
 
 
+def _lowest_reaching(
+    scores: Sequence[float], labels: Sequence[bool], target: float, low: float, high: float
+) -> float:
+    """The lowest threshold in [low, high] whose decisions at or above it reach `target`
+    precision; `high` when none does. Only thresholds inside the bounds are tried, so a run
+    of good decisions under the floor cannot vouch for bad ones above it."""
+    inside = sorted({s for s in scores if low <= s <= high} | {low, high})
+    for threshold in inside:
+        precision = _precision(scores, labels, threshold)
+        if not math.isnan(precision) and precision >= target:
+            return threshold
+    return high
+
+
 def fit_board_thresholds(
     scores: Sequence[float],
     labels: Sequence[bool],
@@ -86,8 +99,8 @@ def fit_board_thresholds(
     """Return the board's thresholds given its decisions (pair score, same?) and its base.
 
     With fewer than `MIN_DECISIONS`, or only one kind of decision, the base stands.
-    Otherwise each threshold is the lowest score at which the decisions reach its precision
-    target (`operating_point`); when none does (a "different" at the very top), it is the
+    Otherwise each threshold is the lowest score within its bounds at which the decisions
+    reach its precision target; when none does (a "different" at the very top), it is the
     bound's maximum. The result is pulled toward the base and clipped to `bounds`, and
     auto_merge never falls under suggest.
     """
@@ -100,13 +113,12 @@ def fit_board_thresholds(
     chosen = base
     learned = n >= MIN_DECISIONS and 0 < same < n
     if learned:
-        fitted = []
-        for target, top in (
-            (SUGGEST_PRECISION, bounds.suggest_max),
-            (MERGE_PRECISION, bounds.merge_max),
-        ):
-            point = operating_point(scores, labels, target)
-            fitted.append(top if math.isnan(point.threshold) else point.threshold)
+        fitted = [
+            _lowest_reaching(
+                scores, labels, SUGGEST_PRECISION, bounds.suggest_min, bounds.suggest_max
+            ),
+            _lowest_reaching(scores, labels, MERGE_PRECISION, bounds.merge_min, bounds.merge_max),
+        ]
         suggest = _clip(_toward(base.suggest, fitted[0], n), bounds.suggest_min, bounds.suggest_max)
         merge = _clip(_toward(base.auto_merge, fitted[1], n), bounds.merge_min, bounds.merge_max)
         chosen = Thresholds(suggest=suggest, auto_merge=max(merge, suggest))
