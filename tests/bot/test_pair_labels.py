@@ -51,7 +51,16 @@ async def board_app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
     await built.close()
 
 
-WORDS = "river summit meadow canyon glacier forest ridge valley lake desert".split()
+WORDS = [
+    "river",
+    "summit",
+    "meadow",
+    "canyon",
+    "glacier",
+    "forest",
+    "ridge",
+    "valley",
+]
 
 
 def pair_texts(n: int, shared: int) -> tuple[str, str]:

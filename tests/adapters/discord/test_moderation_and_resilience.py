@@ -77,6 +77,8 @@ async def seed(fake: FakeDiscord, bot: IdeaBot, world: World) -> list[FakeMessag
         (["delete"], {"number": 2}, "Deleted #2"),
         (["config", "set"], {"setting": "suggest", "value": "0.6"}, "`suggest` is now `0.6`"),
         (["config", "show"], {}, "vote_emoji"),
+        (["config", "show"], {}, "Duplicate thresholds (pair score): suggest 0.57"),
+        (["config", "reset-thresholds"], {}, "back to the defaults"),
         (["config", "channel"], {"purpose": "digest"}, "is now an digest channel"),
         (["digest", "preview"], {}, "ideas of"),
     ],
@@ -104,7 +106,11 @@ async def test_moderator_commands_work_for_moderators_and_are_refused_to_others(
         assert allowed.followup_messages[0].embeds
     else:
         assert expect in text, text
-    if path[0] in ("merge", "status", "delete") or path[-1] in ("set", "channel"):
+    if path[0] in ("merge", "status", "delete") or path[-1] in (
+        "set",
+        "channel",
+        "reset-thresholds",
+    ):
         assert len(log_actions(app)) == len(before_log) + 1
 
 

@@ -170,6 +170,8 @@ async def test_duplicate_buttons(workspace: Workspace, app: App, same: bool) -> 
         ("delete 2", "Deleted #2"),
         ("config set suggest 0.6", "`suggest` is now `0.6`"),
         ("config show", "vote_emoji"),
+        ("config show", "Duplicate thresholds (pair score): suggest 0.57"),
+        ("config reset thresholds", "back to the defaults"),
         ("digest preview", "ideas on the board"),
         ("link", "Link code"),
         ("join ABCDEFGHJK", "not known"),
