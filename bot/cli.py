@@ -121,8 +121,20 @@ def demo(db_path: Path, events: Path | None) -> None:
             await app.close()
         outcomes = ", ".join(f"{n} {k}" for k, n in sorted(summary.outcomes.items()))
         click.echo(
-            f"Replayed {summary.events} events from {source} into {db_path} ({outcomes}).\n",
+            f"Replayed {summary.events} events from {source} into {db_path} ({outcomes}).",
             err=True,
+        )
+        asked = ", ".join(
+            f"#{summary.numbers[key]} → " + " or ".join(f"#{summary.numbers[c]}" for c in offered)
+            for key, offered in summary.questions
+        )
+        click.echo(f'Asked "same as #N?" {len(summary.questions)} times: {asked or "-"}', err=True)
+        merged = ", ".join(
+            f"#{summary.numbers[key]} → #{summary.numbers[into]}"
+            for key, into in summary.auto_merges
+        )
+        click.echo(
+            f"Merged on its own {len(summary.auto_merges)} times: {merged or '-'}\n", err=True
         )
         click.echo(markdown)
 

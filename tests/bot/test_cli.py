@@ -167,6 +167,15 @@ def test_demo_prints_the_w46_digest_of_the_readme(demo: DemoRun) -> None:
     assert "Replayed 219 events" in demo.result.stderr
 
 
+def test_demo_asks_the_duplicate_questions_of_the_readme(demo: DemoRun) -> None:
+    # examples/README.md, "Duplicate questions": four questions, one of them wrong
+    # (garmin-sync #5 offered as gpx-export #4); every real duplicate pair is asked about
+    # or merged by the moderator.
+    lines = demo.result.stderr.splitlines()
+    assert 'Asked "same as #N?" 4 times: #5 → #4, #7 → #5, #17 → #1, #31 → #16' in lines
+    assert "Merged on its own 0 times: -" in lines
+
+
 def test_demo_runs_again_on_its_own_database_and_replaces_it(demo: DemoRun, tmp_path: Path) -> None:
     copy = tmp_path / "again.db"
     shutil.copyfile(demo.db, copy)
