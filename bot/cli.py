@@ -328,7 +328,14 @@ def eval_dedupe(pairs: Path, model: str | None) -> None:
     """
     from dedupe.embedder import EmbedderError, build_embedder
     from dedupe.evaluate import PairsFileError, evaluate_pairs, format_metrics, load_pairs
-    from dedupe.pair_eval import cross_validated, pair_data, pair_folds, score_metrics
+    from dedupe.pair_eval import (
+        REPEATS,
+        mean_metrics,
+        pair_data,
+        pair_folds,
+        repeated_scores,
+        score_metrics,
+    )
     from dedupe.thresholds import COSINE_THRESHOLDS, DEFAULT_THRESHOLDS
 
     settings = _settings()
@@ -355,14 +362,14 @@ def eval_dedupe(pairs: Path, model: str | None) -> None:
     }
     metrics.update(score_metrics(data.cosines, data.labels, COSINE_THRESHOLDS, "cosine_"))
     if folds:
-        scores = cross_validated(data, folds=folds)
-        metrics.update(score_metrics(scores, data.labels, DEFAULT_THRESHOLDS, "pair_"))
+        runs = repeated_scores(data, folds=folds)
+        metrics.update(mean_metrics(runs, data.labels, DEFAULT_THRESHOLDS, "pair_"))
     metrics["recall_at_1"] = cosine["recall_at_1"]
     metrics["recall_at_3"] = cosine["recall_at_3"]
     if folds:
         click.echo(
-            f"note: pair_* figures are cross-validated ({folds} folds): each pair is scored by"
-            " a model fitted on the other folds"
+            f"note: pair_* figures are cross-validated ({folds} folds, the mean of"
+            f" {REPEATS} shuffles): each pair is scored by a model fitted on the other folds"
         )
     else:
         click.echo("note: too few duplicates or non-duplicates to cross-validate the pair score")

@@ -517,7 +517,7 @@ def test_eval_dedupe_prints_every_metric(tmp_path: Path) -> None:
     result = run(["eval-dedupe", str(write_pairs(tmp_path / "pairs.jsonl"))])
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("note: pair_* figures are cross-validated (4 folds)")
+    assert lines[0].startswith("note: pair_* figures are cross-validated (4 folds, the mean of 10")
     values = dict(line.split(": ", 1) for line in lines[1:])
     assert list(values) == METRIC_NAMES
     assert (values["pairs"], values["duplicates"], values["folds"]) == ("8", "4", "4")
