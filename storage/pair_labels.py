@@ -75,20 +75,6 @@ def current_labels(db: Database, board_id: int) -> list[PairLabel]:
     return list(latest.values())
 
 
-def said_different(db: Database, board_id: int, idea_id: int, other_ids: list[int]) -> set[int]:
-    """Those of ``other_ids`` whose latest live decision with ``idea_id`` is "different"."""
-    if not other_ids:
-        return set()
-    wanted = set(other_ids)
-    out = set()
-    for label in current_labels(db, board_id):
-        pair = {label.idea_id, label.other_id}
-        if idea_id in pair and not label.same:
-            other = (pair - {idea_id}) or {idea_id}
-            out |= other & wanted
-    return out
-
-
 def retire_labels(db: Database, board_id: int, at: str) -> int:
     """Retire every live decision of the board (a moderator's reset); how many there were."""
     cursor = db.execute(

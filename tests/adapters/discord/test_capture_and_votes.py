@@ -186,7 +186,7 @@ async def test_duplicates_auto_merge_and_are_offered(
         fake,
         bot,
         world,
-        "Dark theme for the map screen please, white is too bright at night",
+        "A night theme with dark colours, because the white app is blinding after sunset",
         world.carol,
     )
     assert isinstance(offered, PossibleDuplicate)
