@@ -21,15 +21,9 @@ from adapters.slack.http import parse_body, web_app
 from bot.app import App
 from bot.domain import Where
 from tests.adapters.slack.conftest import Workspace
-from tests.fakes.embedder import HashEmbedder
 from tests.fakes.slack import serve_app, signed_headers
 
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-def embedder() -> HashEmbedder:
-    return HashEmbedder()  # not a similarity test: no model
 
 
 @pytest.fixture(autouse=True)
