@@ -56,7 +56,9 @@ async def test_rate_limit_headers_count_down_per_bucket_and_refuse_with_429(
 
 
 async def test_the_global_limit_refuses_across_buckets(fake: FakeDiscord, world: World) -> None:
-    fake.set_rate_limits(RateLimits(per_route=100, window=1.0, global_per_second=2))
+    fake.set_rate_limits(
+        RateLimits(per_route=100, window=60.0, global_per_second=2, global_window=60.0)
+    )
     async with aiohttp.ClientSession() as session:
         answers = [await _get(session, f"{fake.api_base}/channels/{world.ideas.id}")]
         answers.append(await _get(session, f"{fake.api_base}/guilds/{world.guild.id}"))
