@@ -24,8 +24,8 @@ from bot.app import build_app
 from bot.cli import EXPORT_FIELDS, main
 from bot.domain import Where
 from bot.settings import Settings
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.conftest import FakeClock, draft, vote
+from tests.fakes.embedder import TestEmbedder
 
 # Settings come from the environment and .env: keep the caller's IDEABOT_* out of the runs.
 CLEAN_ENV: dict[str, str | None] = {
@@ -73,10 +73,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
 
 @pytest.fixture(scope="module")
-def other_db(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
-) -> Path:
+def other_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A non-demo ideabot database with two boards: guild-one (2 ideas) and acme-team (1)."""
+    embedder = TestEmbedder()  # module-wide: a fresh one, nothing declared
     path = tmp_path_factory.mktemp("other") / "other.db"
     slack = Where(platform="slack", workspace_id="T1", channel_id="C1", workspace_name="Acme Team")
     at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

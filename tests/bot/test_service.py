@@ -1,4 +1,6 @@
-"""Capture, votes, edits and deletes through the real service, model and SQLite file."""
+"""Capture, votes, edits and deletes through the real service and SQLite file. The test
+embedder makes the duplicates these tests need; the real model decides in the three tests
+about duplicate detection itself."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from bot.domain import MessageDeleted, MessageEdited, SetStatus, Where
 from bot.errors import InvalidIdea, NotAllowed
 from bot.results import AlreadyCaptured, Created, Ignored, Merged, PossibleDuplicate, VoteChanged
 from tests.conftest import HERE, FakeClock, draft, moderator, person, vote
+from tests.fakes.embedder import TestEmbedder
 
 
 def _status(number: int, status: str, note: str | None = None) -> SetStatus:
@@ -105,6 +108,7 @@ async def test_concurrent_submits_of_one_message_store_one_idea(app: App) -> Non
     assert count(app, "SELECT COUNT(*) FROM ideas") == 1
 
 
+@pytest.mark.real_model  # a repost with a comma for a full stop is one idea
 async def test_near_certain_duplicate_merges_and_vote_follows(app: App) -> None:
     first = await app.ideas.submit(
         draft(
@@ -129,6 +133,7 @@ async def test_near_certain_duplicate_merges_and_vote_follows(app: App) -> None:
     assert shown.votes == 2
 
 
+@pytest.mark.real_model  # a paraphrase is offered, not merged
 async def test_likely_duplicate_is_offered_not_merged(app: App) -> None:
     await app.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
     result = await app.ideas.submit(
@@ -145,13 +150,18 @@ async def test_likely_duplicate_is_offered_not_merged(app: App) -> None:
     assert result.idea.merged_into is None
 
 
+@pytest.mark.real_model  # another subject is a new idea
 async def test_unrelated_idea_is_new(app: App) -> None:
     await app.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
     result = await app.ideas.submit(draft("Export my hikes as GPX files", "bob", message_id="m2"))
     assert isinstance(result, Created)
 
 
-async def test_match_with_a_declined_idea_says_so(app: App) -> None:
+async def test_match_with_a_declined_idea_says_so(app: App, embedder: TestEmbedder) -> None:
+    embedder.likely(
+        "Add an augmented reality peak finder using the camera",
+        "AR mode: point the camera at mountains to see their names",
+    )
     await app.ideas.submit(
         draft("Add an augmented reality peak finder using the camera", message_id="m1")
     )
@@ -163,8 +173,8 @@ async def test_match_with_a_declined_idea_says_so(app: App) -> None:
             message_id="m2",
         )
     )
-    assert isinstance(result, PossibleDuplicate | Merged)
-    match = result.candidates[0].idea if isinstance(result, PossibleDuplicate) else result.into
+    assert isinstance(result, PossibleDuplicate)
+    match = result.candidates[0].idea
     assert match.status == "declined"
     assert match.status_note == "Drains the battery too fast."
 
@@ -217,7 +227,8 @@ async def test_votes_on_the_bots_reply_count_for_the_idea(app: App) -> None:
     assert (await app.queries.show(await app.core.board_for(HERE), 1)).votes == 2
 
 
-async def test_edit_follows_message_and_reembeds(app: App) -> None:
+async def test_edit_follows_message_and_reembeds(app: App, embedder: TestEmbedder) -> None:
+    embedder.likely("Export routes as GPX files", "download a gpx track")
     await app.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
     edited = await app.ideas.edit(
         MessageEdited(where=HERE, message_id="m1", text="Export routes as GPX files", at=_at())
@@ -249,7 +260,8 @@ async def test_deleted_message_withdraws_idea_but_keeps_history(app: App) -> Non
     assert isinstance(again, Ignored)
 
 
-async def test_search_and_top(app: App, clock: FakeClock) -> None:
+async def test_search_and_top(app: App, embedder: TestEmbedder) -> None:
+    embedder.likely("Dark mode for the map screen", "night theme")
     for i, text in enumerate(
         ["Dark mode for the map screen", "Export routes as GPX", "Heart rate zones on watch"], 1
     ):
@@ -268,13 +280,17 @@ async def test_search_and_top(app: App, clock: FakeClock) -> None:
 
 
 async def test_index_is_rebuilt_from_the_store(
-    app: App, embedder: object, clock: FakeClock
+    app: App, embedder: TestEmbedder, clock: FakeClock
 ) -> None:
     from bot.app import build_app
     from bot.settings import Settings
 
+    embedder.likely(
+        "Dark mode for the map screen",
+        "Dark theme for the map screen please, white is too bright at night",
+    )
     await app.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
-    restarted = await build_app(Settings(db=app.core.db.path), embedder=embedder, clock=clock)  # type: ignore[arg-type]
+    restarted = await build_app(Settings(db=app.core.db.path), embedder=embedder, clock=clock)
     try:
         result = await restarted.ideas.submit(
             draft(

@@ -13,6 +13,7 @@ from bot.app import App
 from bot.domain import Where
 from tests.adapters.discord.conftest import World, configure, connected, handled, outcome
 from tests.fakes.discord import FakeDiscord, FakeInteraction, FakeMember, FakeMessage
+from tests.fakes.embedder import TestEmbedder
 
 
 async def post(
@@ -214,7 +215,10 @@ async def test_hostile_and_oversized_ideas(
     assert "no idea #5" in (await unknown.responded())["data"]["content"]
 
 
-async def test_member_commands(fake: FakeDiscord, world: World, bot: IdeaBot, app: App) -> None:
+async def test_member_commands(
+    fake: FakeDiscord, world: World, bot: IdeaBot, embedder: TestEmbedder
+) -> None:
+    embedder.likely("Export routes as GPX files", "gpx track download")
     await seed(fake, bot, world)
     top = await fake.slash(world.guild, world.general, world.dan, "ideas", ["top"], {"count": 5})
     text = (await top.responded())["data"]["content"]
