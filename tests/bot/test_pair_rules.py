@@ -22,8 +22,8 @@ LATER_WORDS = "Dark theme for the app please: the white screen is too bright at 
 
 
 @pytest.fixture
-async def real_app(tmp_path: Path, embedder: OnnxEmbedder, clock: FakeClock) -> AsyncIterator[App]:
-    built = await build_app(Settings(db=tmp_path / "ideabot.db"), embedder=embedder, clock=clock)
+async def real_app(tmp_path: Path, model: OnnxEmbedder, clock: FakeClock) -> AsyncIterator[App]:
+    built = await build_app(Settings(db=tmp_path / "ideabot.db"), embedder=model, clock=clock)
     yield built
     await built.close()
 

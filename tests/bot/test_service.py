@@ -160,7 +160,7 @@ async def test_unrelated_idea_is_new(app: App) -> None:
 async def test_match_with_a_declined_idea_says_so(app: App, embedder: TestEmbedder) -> None:
     embedder.likely(
         "Add an augmented reality peak finder using the camera",
-        "AR mode: point the camera at mountains to see their names",
+        "Augmented reality peak finder: point the camera to see peak names",
     )
     await app.ideas.submit(
         draft("Add an augmented reality peak finder using the camera", message_id="m1")

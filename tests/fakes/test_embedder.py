@@ -7,7 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from dedupe.thresholds import DEFAULT_THRESHOLDS, decide
+from dedupe.pair_features import Vocabulary, is_repost, pair_features, words_of
+from dedupe.pair_model import DEFAULT_MODEL
+from dedupe.thresholds import COSINE_THRESHOLDS, DEFAULT_THRESHOLDS, Decision, decide
 from tests.fakes.embedder import DIM, LIKELY, TestEmbedder
 
 IDEAS = [
@@ -25,6 +27,15 @@ IDEAS = [
 ]
 
 
+def verdict(cosine: float, first: str, second: str) -> Decision:
+    """What the bot decides for the pair, as bot.pairs judges it on a board of these texts."""
+    a, b = words_of(first), words_of(second)
+    if is_repost(cosine, a, b):
+        return "merge"
+    features = pair_features(cosine, a, b, Vocabulary.of(IDEAS + [first, second]))
+    return decide(DEFAULT_MODEL.probability(features), DEFAULT_THRESHOLDS)
+
+
 async def cosines(embedder: TestEmbedder, texts: list[str]) -> np.ndarray:
     vectors = await embedder.embed(texts)
     return vectors @ vectors.T
@@ -39,7 +50,7 @@ async def test_rows_are_float32_unit_vectors_of_the_models_size() -> None:
 async def test_undeclared_texts_are_distinct_ideas_whatever_words_they_share() -> None:
     scores = await cosines(TestEmbedder(), IDEAS)
     for i, j in itertools.combinations(range(len(IDEAS)), 2):
-        assert decide(float(scores[i, j]), DEFAULT_THRESHOLDS) == "new", (IDEAS[i], IDEAS[j])
+        assert verdict(float(scores[i, j]), IDEAS[i], IDEAS[j]) == "new", (IDEAS[i], IDEAS[j])
         assert abs(scores[i, j]) < 0.3
 
 
@@ -57,17 +68,17 @@ async def test_declared_levels_give_merge_suggest_and_new() -> None:
     embedder.related(IDEAS[1], "gpx", 0.3)
     texts = [IDEAS[5], IDEAS[6], IDEAS[0], IDEAS[7], "night theme", IDEAS[1], "gpx"]
     scores = await cosines(embedder, texts)
-    assert decide(float(scores[0, 1]), DEFAULT_THRESHOLDS) == "merge"
+    assert verdict(float(scores[0, 1]), texts[0], texts[1]) == "merge"  # a repost
     assert scores[0, 1] == pytest.approx(1.0, abs=1e-6)
     assert scores[2, 3] == pytest.approx(LIKELY, abs=1e-6)
-    assert decide(float(scores[2, 3]), DEFAULT_THRESHOLDS) == "suggest"
-    assert decide(float(scores[2, 4]), DEFAULT_THRESHOLDS) == "suggest"
-    # two likely duplicates of one idea are not duplicates of each other
-    assert decide(float(scores[3, 4]), DEFAULT_THRESHOLDS) == "new"
+    assert verdict(float(scores[2, 3]), texts[2], texts[3]) == "suggest"
+    assert verdict(float(scores[2, 4]), texts[2], texts[4]) == "suggest"
+    # the importer, which decides on the bare cosine, asks about them too
+    assert decide(float(scores[2, 3]), COSINE_THRESHOLDS) == "suggest"
     assert scores[5, 6] == pytest.approx(0.3, abs=1e-6)
     # nothing declared between the groups: distinct
     for i, j in [(0, 2), (0, 5), (2, 5), (3, 6), (1, 4)]:
-        assert decide(float(scores[i, j]), DEFAULT_THRESHOLDS) == "new", (texts[i], texts[j])
+        assert verdict(float(scores[i, j]), texts[i], texts[j]) == "new", (texts[i], texts[j])
 
 
 async def test_a_chain_of_same_texts_is_one_idea() -> None:
