@@ -34,6 +34,7 @@ from dedupe.thresholds import COSINE_THRESHOLDS, DEFAULT_THRESHOLDS
 
 DIM = 384  # the real model's, so that a board made here looks like one made by the bot
 
+
 # The cosine of a likely duplicate: the lowest (to 0.001) at which the shipped pair model
 # offers the pair whatever the two texts' words (every corner of the lexical features in
 # [0, 1]), and never merges it; inside the bare-cosine band the importer asks at, too. So

@@ -32,7 +32,7 @@ def verdict(cosine: float, first: str, second: str) -> Decision:
     a, b = words_of(first), words_of(second)
     if is_repost(cosine, a, b):
         return "merge"
-    features = pair_features(cosine, a, b, Vocabulary.of(IDEAS + [first, second]))
+    features = pair_features(cosine, a, b, Vocabulary.of([*IDEAS, first, second]))
     return decide(DEFAULT_MODEL.probability(features), DEFAULT_THRESHOLDS)
 
 
