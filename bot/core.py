@@ -20,6 +20,7 @@ from dedupe.embedder import Embedder
 from dedupe.index import SimilarityIndex
 from storage import boards as board_rows
 from storage import ideas as idea_rows
+from storage import vectors
 from storage.database import AsyncDatabase, after_commit
 from storage.rows import BoardRow, IdeaRow
 from storage.times import from_db, to_db
@@ -166,16 +167,11 @@ class Core:
             return index
         # Read before the ideas, so one stored in between is picked up next time.
         self._index_next[board.id] = await self.db.read(idea_rows.next_number, board.id)
-        rows = await self.db.read(idea_rows.canonical_embeddings, board.id)
         # dim may load the model (seconds): never on the event loop.
         dim = await asyncio.to_thread(lambda: self.embedder.dim)
-        if rows:
-            matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
-            index = SimilarityIndex.from_arrays(
-                [key for key, _ in rows], matrix.reshape(len(rows), dim)
-            )
-        else:
-            index = SimilarityIndex(dim)
+        # Read straight into the matrix the index keeps: no list of 100k blobs, no copy.
+        keys, matrix = await self.db.read(vectors.canonical_vectors, board.id, dim)
+        index = SimilarityIndex.adopt(keys, matrix)
         self._indexes[board.id] = index
         return index
 

@@ -7,7 +7,7 @@ the embedder, the similarity indexes and the board cache.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlite_utils import Database
@@ -51,6 +51,15 @@ SAME_AUTHOR_WINDOW = timedelta(minutes=15)
 NEAR_IDENTICAL = 0.9
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What a submit's write stored, read back inside its transaction."""
+
+    row: IdeaRow
+    into: IdeaRow | None
+    candidates: list[tuple[IdeaRow, float]]
+
+
 class IdeaService:
     """Capture and votes: what chat events do to a board."""
 
@@ -87,7 +96,7 @@ class IdeaService:
             created_at = to_db(draft.created_at)
             now = core.now()
 
-            def store(db: Database) -> int | None:
+            def store(db: Database) -> Stored | None:
                 if draft.event_id and not board_rows.first_event(
                     db, draft.where.platform, draft.event_id, now
                 ):
@@ -114,6 +123,7 @@ class IdeaService:
                     embedding=vector.tobytes(),
                     created_at=created_at,
                 )
+                into: IdeaRow | None = None
                 if merge_into is not None:
                     target = idea_rows.idea_by_id(db, board.id, merge_into[0])
                     assert target is not None
@@ -128,28 +138,40 @@ class IdeaService:
                         None,
                         now,
                     )
+                    into = idea_rows.idea_by_id(db, board.id, merge_into[0])
                 elif suggested:
                     idea_rows.add_suggestions(db, board.id, idea_id, suggested)
-                return idea_id
+                # Read back in the same transaction: what was stored, with no further
+                # round trip through the reader threads for it and each candidate.
+                row = idea_rows.idea_by_id(db, board.id, idea_id)
+                assert row is not None
+                candidates = [
+                    (found, score)
+                    for candidate_id, score in suggested
+                    if (found := idea_rows.idea_by_id(db, board.id, candidate_id)) is not None
+                    and found.deleted_at is None
+                ]
+                return Stored(row=row, into=into, candidates=candidates)
 
-            idea_id = await core.db.write(store)
-            if idea_id is None:
+            stored = await core.db.write(store)
+            if stored is None:
                 again = await self._idea_of_message(board, draft.where, draft.message_id or "")
                 if again is None:
                     raise InvalidIdea("This request was already handled.")
                 return AlreadyCaptured(idea=view(again))
             if merge_into is None:
-                index.add(idea_id, vector)
-        row = await core.db.read(idea_rows.idea_by_id, board.id, idea_id)
-        assert row is not None
+                index.add(stored.row.id, vector)
         if merge_into is not None:
-            into = await core.db.read(idea_rows.idea_by_id, board.id, merge_into[0])
-            assert into is not None
-            return Merged(idea=view(row), into=view(into), score=merge_into[1], automatic=True)
-        candidates = await self._candidates(board, suggested)
+            assert stored.into is not None
+            return Merged(
+                idea=view(stored.row), into=view(stored.into), score=merge_into[1], automatic=True
+            )
+        candidates = tuple(
+            Candidate(idea=view(found), score=score) for found, score in stored.candidates
+        )
         if candidates:
-            return PossibleDuplicate(idea=view(row), candidates=candidates)
-        return Created(idea=view(row))
+            return PossibleDuplicate(idea=view(stored.row), candidates=candidates)
+        return Created(idea=view(stored.row))
 
     async def _judge(
         self, board: Board, draft: IdeaDraft, text: str, nearest: list[tuple[int, float]]
@@ -183,16 +205,6 @@ class IdeaService:
             judged.append((idea_id, score.probability, score.repost))
         judged.sort(key=lambda hit: (not hit[2], -hit[1]))
         return judged
-
-    async def _candidates(
-        self, board: Board, hits: list[tuple[int, float]]
-    ) -> tuple[Candidate, ...]:
-        out = []
-        for idea_id, score in hits:
-            row = await self.core.db.read(idea_rows.idea_by_id, board.id, idea_id)
-            if row is not None and row.deleted_at is None:
-                out.append(Candidate(idea=view(row), score=score))
-        return tuple(out)
 
     async def _idea_of_message(self, board: Board, where: Where, message_id: str) -> IdeaRow | None:
         if where.channel_id is None:

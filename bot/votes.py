@@ -18,7 +18,7 @@ from bot.core import Core
 from bot.domain import ReactionChange
 from storage import boards as board_rows
 from storage import votes as vote_rows
-from storage.database import each_alone
+from storage.database import attempt, each_alone
 
 # (number of the idea reacted to or None, whether a fact changed), or None for a repeat.
 Outcome = tuple[int | None, bool] | None
@@ -38,7 +38,6 @@ class VoteWriter:
     def __init__(self, core: Core) -> None:
         self.core = core
         self._pending: list[tuple[PendingVote, asyncio.Future[Outcome]]] = []
-        self._flushing: set[asyncio.Task[None]] = set()
 
     async def record(self, vote: PendingVote) -> Outcome:
         """Store the reaction fact; what it did comes back once it is committed."""
@@ -51,19 +50,34 @@ class VoteWriter:
 
     def _flush(self) -> None:
         batch, self._pending = self._pending, []
-        task = asyncio.get_running_loop().create_task(self._write(batch))
-        self._flushing.add(task)
-        task.add_done_callback(self._flushing.discard)
-
-    async def _write(self, batch: list[tuple[PendingVote, asyncio.Future[Outcome]]]) -> None:
+        if not batch:
+            return
         try:
-            results = await self.core.db.write(self._apply, [vote for vote, _ in batch])
-        except BaseException as exc:  # the whole transaction failed: tell every waiter
+            # Queued for the writer now, not from a task that runs after the whole turn.
+            written = self.core.db.write_soon(self._apply, [vote for vote, _ in batch])
+        except BaseException as exc:  # the database is closed: tell every waiter
+            self._settle(batch, exc)
+            return
+        written.add_done_callback(lambda done: self._settle(batch, done))
+
+    @staticmethod
+    def _settle(
+        batch: list[tuple[PendingVote, asyncio.Future[Outcome]]],
+        done: asyncio.Future[list[Outcome | Exception]] | BaseException,
+    ) -> None:
+        if isinstance(done, BaseException):
+            failed: BaseException | None = done
+        elif done.cancelled():
+            failed = asyncio.CancelledError()
+        else:
+            failed = done.exception()
+        if failed is not None:  # the whole transaction failed: tell every waiter
             for _, future in batch:
                 if not future.done():
-                    future.set_exception(exc)
-            raise
-        for (_, future), result in zip(batch, results, strict=True):
+                    future.set_exception(failed)
+            return
+        assert not isinstance(done, BaseException)
+        for (_, future), result in zip(batch, done.result(), strict=True):
             if future.done():
                 continue
             if isinstance(result, Exception):
@@ -72,10 +86,62 @@ class VoteWriter:
                 future.set_result(result)
 
     def _apply(self, db: Database, votes: list[PendingVote]) -> list[Outcome | Exception]:
+        if len(votes) > 1 and all(v.change.added and not v.change.event_id for v in votes):
+            added = attempt(db, lambda db: self._apply_adds(db, votes))
+            if added is not None:
+                return list(added)
         # Each vote in a savepoint: one that fails half way (after its event id was
         # recorded, say) leaves no part of itself, so a redelivery is not taken for a
         # repeat; the rest of the batch stands.
         return list(each_alone(db, self._apply_one, votes))
+
+    def _apply_adds(self, db: Database, votes: list[PendingVote]) -> list[Outcome] | None:
+        """A burst of new votes without event ids (the usual one: Discord gives none) in a
+        few statements: their messages looked up per channel, their rows in one insert.
+
+        What ``_apply_one`` would give each, in order; None when some vote was already on
+        in the store (the caller then undoes this and records them one by one).
+        """
+        wanted: dict[tuple[int, str, str], list[str]] = {}
+        for vote in votes:
+            where = vote.change.where
+            assert where.channel_id is not None
+            wanted.setdefault((vote.board_id, where.platform, where.channel_id), []).append(
+                vote.change.message_id
+            )
+        targets = {
+            place: vote_rows.message_targets(db, *place, message_ids)
+            for place, message_ids in wanted.items()
+        }
+        out: list[Outcome] = []
+        rows: list[tuple[int, int, int, int, str, str]] = []
+        seen: set[tuple[int, int, str]] = set()
+        members: dict[tuple[str, str, str], int] = {}
+        for vote in votes:
+            change = vote.change
+            where = change.where
+            assert where.channel_id is not None
+            target = targets[(vote.board_id, where.platform, where.channel_id)].get(
+                change.message_id
+            )
+            if target is None:
+                out.append((None, False))
+                continue
+            idea_id, message_row, number = target
+            person = change.person
+            known = (person.platform, person.user_id, person.name)
+            member_id = members.get(known)
+            if member_id is None:
+                # Once per person in the burst: the core's cache fills only on commit.
+                member_id = members[known] = self.core.member_id(db, person)
+            fact = (message_row, member_id, vote.emoji)
+            if fact in seen:  # a repeat within the burst: the first one counted
+                out.append((number, False))
+                continue
+            seen.add(fact)
+            rows.append((vote.board_id, idea_id, message_row, member_id, vote.emoji, vote.at))
+            out.append((number, True))
+        return out if vote_rows.add_new_reactions(db, rows) else None
 
     def _apply_one(self, db: Database, vote: PendingVote) -> Outcome:
         change = vote.change
