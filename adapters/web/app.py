@@ -26,7 +26,7 @@ _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 429: 
 
 
 def _is_api(request: web.Request) -> bool:
-    return request.path.startswith(api.PREFIX + "/") or request.path == api.PREFIX
+    return request.path.startswith("/api/") or request.path == "/api"
 
 
 def _error(request: web.Request, status: int, message: str, **headers: str) -> web.Response:
