@@ -169,6 +169,8 @@ async def test_duplicate_buttons(workspace: Workspace, app: App, same: bool) -> 
         ("status 1 planned Q1 @channel", "#1 is now planned"),
         ("delete 2", "Deleted #2"),
         ("config set suggest 0.6", "`suggest` is now `0.6`"),
+        ("config set public on", "is now public"),
+        ("config set read_link new", "Secret read link"),
         ("config show", "vote_emoji"),
         ("digest preview", "ideas on the board"),
         ("link", "Link code"),
@@ -196,6 +198,8 @@ async def test_moderator_commands_allowed_and_refused(
         ("merge x y", "not an idea"),
         ("", "Usage"),
         ("config set timezone Mars/Base", "unknown time zone"),
+        ("config set public maybe", "public takes on or off"),
+        ("config set read_link <!channel>", "read_link takes new"),
     ],
 )
 async def test_bad_moderator_input(workspace: Workspace, app: App, text: str, answer: str) -> None:
