@@ -46,7 +46,7 @@ async def test_the_board_page_pages_with_a_next_link(client: TestClient, boards:
 
 async def test_the_search_box_searches_by_meaning(client: TestClient, boards: Boards):
     found = await page(client, f"/b/{boards.public}?q=offline+sync+mobile")
-    assert [int(n) for n in LISTED.findall(found)][0] == 3
+    assert LISTED.findall(found)[:1] == ["3"]
     assert "Closest to “offline sync mobile”" in found
 
 
