@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -46,9 +47,13 @@ def serve_command(db_path: Path | None, host: str | None, port: int | None) -> N
     async def main() -> None:
         # Opened read-only: the web board never writes, not even a migration.
         app = await build_app(settings, db_path=db_path, create=False)
+        # The model loads in the background: the first search need not wait seconds.
+        warm = asyncio.create_task(_warm_up(app))
         try:
             await serve_web(app, settings, listen_host, listen_port, say=click.echo)
         finally:
+            warm.cancel()
+            await asyncio.gather(warm, return_exceptions=True)
             await app.close()
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -56,6 +61,13 @@ def serve_command(db_path: Path | None, host: str | None, port: int | None) -> N
         run_async(main())
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+async def _warm_up(app: App) -> None:
+    try:
+        await app.core.embedder.embed(["warm up"])
+    except Exception as exc:  # the board still serves; only the search box will fail
+        logging.getLogger(__name__).warning("the model did not load: %s", exc)
 
 
 async def serve_web(

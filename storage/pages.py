@@ -13,14 +13,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-# Sort keys of each view: (column of the ranked rows, descending?). The idea number comes
-# last, so the order is total and a cursor (the last row's keys) never skips or repeats.
-VIEW_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
-    "top": (("votes", True), ("number", False)),
-    "trending": (("gained", True), ("votes", True), ("number", False)),
-    "new": (("number", True),),
-}
-
 # Votes, votes gained since :since and merged duplicates of each live canonical idea.
 _RANKED = """
 WITH v AS (
@@ -38,15 +30,15 @@ WITH v AS (
     WHERE board_id = :board AND merged_into IS NOT NULL AND deleted_at IS NULL
     GROUP BY canonical_id
 ), ranked AS (
-    SELECT i.id AS id, i.number AS number,
+    SELECT i.id AS id, i.number AS number, i.status AS status,
         COALESCE(v.n, 0) + COALESCE(a.n, 0) AS votes,
         COALESCE(v.g, 0) + COALESCE(a.g, 0) AS gained,
         COALESCE(dup.n, 0) AS duplicates
     FROM ideas i LEFT JOIN v ON v.cid = i.id LEFT JOIN a ON a.cid = i.id
     LEFT JOIN dup ON dup.cid = i.id
-    WHERE i.board_id = :board AND i.merged_into IS NULL AND i.deleted_at IS NULL {status}
+    WHERE i.board_id = :board AND i.merged_into IS NULL AND i.deleted_at IS NULL
 )
-SELECT id, number, votes, gained, duplicates FROM ranked
+SELECT id, number, status, votes, gained, duplicates FROM ranked
 """
 
 
@@ -54,9 +46,19 @@ SELECT id, number, votes, gained, duplicates FROM ranked
 class RankedRow:
     id: int
     number: int
+    status: str
     votes: int
     gained: int
     duplicates: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Every live canonical idea of a board with its figures, as one connection read it
+    at one ``data_version`` (SQLite's count of commits by other connections)."""
+
+    version: int
+    rows: tuple[RankedRow, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,43 +79,25 @@ class Access:
     key_sha256: str | None
 
 
-def ranked(
-    db: Database,
-    board_id: int,
-    *,
-    view: str,
-    since: str,
-    statuses: Sequence[str] | None,
-    after: Sequence[int] | None,
-    limit: int,
-) -> list[RankedRow]:
-    """One page of the board's live canonical ideas in the order of ``view``, after the
-    row whose sort keys are ``after`` (None: from the start)."""
-    keys = VIEW_KEYS[view]
-    params: dict[str, Any] = {"board": board_id, "since": since, "limit": limit}
-    status = ""
-    if statuses:
-        marks = ", ".join(f":s{n}" for n in range(len(statuses)))
-        status = f"AND i.status IN ({marks})"
-        params.update({f"s{n}": s for n, s in enumerate(statuses)})
-    where = ""
-    if after is not None:
-        params.update({f"k{n}": value for n, value in enumerate(after)})
-        where = " WHERE " + _after(keys)
-    order = ", ".join(f"{column} {'DESC' if desc else 'ASC'}" for column, desc in keys)
-    rows = db.execute(
-        _RANKED.format(status=status) + where + f" ORDER BY {order} LIMIT :limit", params
-    ).fetchall()
-    return [RankedRow(*r) for r in rows]
+def ranking(db: Database, board_id: int, since: str, memo: dict[Any, Ranking]) -> Ranking:
+    """The board's ranking figures (votes, votes gained since ``since``, duplicates).
 
-
-def _after(keys: Sequence[tuple[str, bool]], n: int = 0) -> str:
-    # (a, b, c) after (A, B, C): a beyond A, or a = A and (b, c) after (B, C).
-    column, desc = keys[n]
-    beyond = f"{column} {'<' if desc else '>'} :k{n}"
-    if n == len(keys) - 1:
-        return beyond
-    return f"({beyond} OR ({column} = :k{n} AND {_after(keys, n + 1)}))"
+    Counting every vote of a board takes a scan of its reactions (hundreds of ms at 100k
+    facts): ``memo`` keeps the last ranking per connection, board and ``since``, and it
+    is read again only when another connection committed since (``PRAGMA
+    data_version``): the web board's readers never write, so any change is another's.
+    """
+    version = int(db.execute("PRAGMA data_version").fetchone()[0])
+    key = (id(db.conn), board_id, since)
+    known = memo.get(key)
+    if known is not None and known.version == version:
+        return known
+    rows = db.execute(_RANKED, {"board": board_id, "since": since}).fetchall()
+    fresh = Ranking(version=version, rows=tuple(RankedRow(*r) for r in rows))
+    if len(memo) >= 64:  # old hours and boards nobody reads any more
+        memo.clear()
+    memo[key] = fresh
+    return fresh
 
 
 def duplicate_counts(db: Database, board_id: int, ids: Sequence[int]) -> dict[int, int]:

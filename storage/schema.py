@@ -362,7 +362,7 @@ def web_visibility(db: Database) -> None:
     # Who may read a board on the web: private unless a moderator made it public, or
     # holds the board's secret read key (only its SHA-256 is kept: a leaked database
     # does not leak working links). An idea's status history is read per idea on its
-    # page and feed.
+    # page and feed; when a board last changed (Last-Modified) is a MAX over indexes.
     _run(
         db,
         """
@@ -372,6 +372,7 @@ def web_visibility(db: Database) -> None:
             key_sha256 TEXT,
             changed_at TEXT NOT NULL
         );
-        CREATE INDEX status_changes_idea ON status_changes(idea_id, at)
+        CREATE INDEX status_changes_idea ON status_changes(idea_id, at);
+        CREATE INDEX ideas_updated ON ideas(board_id, updated_at)
         """,
     )
