@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python -m bench.importing
 	$(BIN)/python -m bench.reconcile
 	$(BIN)/python -m bench.embed
+	$(BIN)/python -m bench.web
 
 eval: install
 	$(BIN)/ideabot eval-dedupe $(or $(PAIRS),../shared/data/dedupe-devset.jsonl)

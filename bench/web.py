@@ -13,6 +13,11 @@ What each figure means
     Median latency of 100 requests made one after another (after 10 warm-up requests).
 ``{name}_rps``
     Requests per second: 400 requests, 8 at a time over keep-alive connections.
+``board_page_after_vote_ms``
+    Median of 5: one vote is written by another connection (as the running bot would),
+    then the board page is read once. The board's ranking is counted again from its
+    100,000 votes only after such a change (between changes it is kept): this is that
+    cost, which the figures above do not include.
 ``{name}_ratio``
     ``{name}_rps`` over ``static_rps``, the baseline measured in the same run against the
     same server: its stylesheet, which passes the same middleware (rate limit, headers,
@@ -29,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -93,6 +99,28 @@ async def measure(http: aiohttp.ClientSession, url: str) -> tuple[float, float]:
     return statistics.median(latencies) * 1000, rps
 
 
+async def after_votes(http: aiohttp.ClientSession, db: Path, url: str) -> float:
+    """Median time of a board page read right after a vote was stored."""
+    timings = []
+    for n in range(5):
+        with sqlite3.connect(db) as conn:
+            idea, message = conn.execute(
+                "SELECT i.id, m.id FROM ideas i JOIN messages m ON m.idea_id = i.id"
+                " ORDER BY i.id DESC LIMIT 1"
+            ).fetchone()
+            member = conn.execute(
+                "INSERT INTO members (platform, user_id, name) VALUES ('bench', ?, 'late')",
+                [f"late-{n}"],
+            ).lastrowid
+            conn.execute(
+                "INSERT INTO reactions (board_id, idea_id, message_id, member_id, emoji, added_at)"
+                " VALUES (1, ?, ?, ?, '👍', ?)",
+                [idea, message, member, datetime.now(UTC).isoformat(timespec="microseconds")],
+            )
+        timings.append(await timed(http, url))
+    return statistics.median(timings) * 1000
+
+
 async def main() -> None:
     started = time.perf_counter()
     now = datetime.now(UTC)
@@ -145,6 +173,13 @@ async def main() -> None:
                     figures[f"{key}_p50_ms"] = p50
                     figures[f"{key}_rps"] = rps
                     progress(f"{key}: p50 {p50:.1f} ms, {rps:.0f} requests/s", started)
+                figures["board_page_after_vote_ms"] = await after_votes(
+                    http, db, urls["board_page"]
+                )
+                progress(
+                    f"board page after a vote: {figures['board_page_after_vote_ms']:.0f} ms",
+                    started,
+                )
                 for key in urls:
                     if key != "static":
                         figures[f"{key}_ratio"] = figures[f"{key}_rps"] / figures["static_rps"]

@@ -72,11 +72,13 @@ async def build_app(
     *,
     db_path: Path | None = None,
     create: bool = True,
+    live: bool = False,
     embedder: Embedder | None = None,
     clock: Clock = system_clock,
 ) -> App:
-    """Everything wired together on the settings' database (or ``db_path``)."""
-    db = await AsyncDatabase.open(db_path or settings.db, create=create)
+    """Everything wired together on the settings' database (or ``db_path``); with
+    ``create=False`` read-only, and with ``live`` seeing other processes' commits."""
+    db = await AsyncDatabase.open(db_path or settings.db, create=create, live=live)
     if embedder is None:
         embedder = build_embedder(settings.model_path, batch_size=settings.embed_batch_size)
     core = Core(db, embedder, clock=clock, max_idea_length=settings.max_idea_length)

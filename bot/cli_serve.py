@@ -45,8 +45,9 @@ def serve_command(db_path: Path | None, host: str | None, port: int | None) -> N
     listen_port = port if port is not None else (settings.web_port or DEFAULT_PORT)
 
     async def main() -> None:
-        # Opened read-only: the web board never writes, not even a migration.
-        app = await build_app(settings, db_path=db_path, create=False)
+        # Opened read-only (the web board never writes, not even a migration) and live:
+        # what a running `ideabot run` stores shows up at once.
+        app = await build_app(settings, db_path=db_path, create=False, live=True)
         # The model loads in the background: the first search need not wait seconds.
         warm = asyncio.create_task(_warm_up(app))
         try:

@@ -26,8 +26,8 @@ _BOARD = _param(
 _KEY = _param(
     "key",
     "query",
-    {"type": "string", "maxLength": 200},
-    "The secret read key of a private board (from its read link).",
+    {"type": "string"},
+    "The secret read key of a private board (from its read link); ignored on a public one.",
 )
 _NUMBER = _param(
     "number", "path", {"type": "integer", "minimum": 0, "maximum": 999999999}, "Idea number."
@@ -35,6 +35,9 @@ _NUMBER = _param(
 _WEEK = _param(
     "week", "path", {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"}, "ISO week, 2026-W46."
 )
+
+_ONE_STATUS = "(" + "|".join(STATUSES) + ")"
+_STATUS_LIST = f"^({_ONE_STATUS}(,{_ONE_STATUS})*)?$"
 
 _ERROR = {
     "description": "An error: one line of JSON with a code and a message.",
@@ -135,7 +138,7 @@ def openapi_document() -> dict[str, Any]:
                         _param(
                             "status",
                             "query",
-                            {"type": "string"},
+                            {"type": "string", "pattern": _STATUS_LIST},
                             "Only these statuses, comma-separated: " + ", ".join(STATUSES),
                         ),
                         _param(

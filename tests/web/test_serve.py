@@ -7,13 +7,18 @@ import asyncio
 import os
 import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 
+from bot.app import build_app
+from bot.settings import Settings
 from tests.adapters.process import BotProcess
 from tests.adapters.slack.running import free_port
-from tests.web.conftest import Boards
+from tests.conftest import FakeClock, draft
+from tests.fakes.embedder import HashEmbedder
+from tests.web.conftest import Boards, seed
 from tests.web.helpers import snapshot
 
 SERVE = [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
@@ -71,3 +76,30 @@ async def test_bad_starts_say_one_line(boards: Boards, tmp_path: Path):
         holder.close()
         await holder.wait_closed()
     assert code == 1 and err.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in err
+
+
+async def test_serve_sees_what_another_process_stores_meanwhile(tmp_path: Path):
+    """Started on a database no process has open (no -wal file), then a bot writes."""
+    clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    db = tmp_path / "live.db"
+    app = await build_app(Settings(db=db), embedder=HashEmbedder(), clock=clock)
+    board = (await seed(app, clock)).public
+    await app.close()
+    assert not Path(f"{db}-wal").exists()
+    process = BotProcess({}, tmp_path, [*SERVE, "--db", str(db), "--port", "0"])
+    await process.start()
+    try:
+        address = (await process.wait_for_line(LISTENING))[1]
+        url = f"{address}api/v1/boards/{board}/ideas?view=new"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url) as before:
+                assert (await before.json())["ideas"][0]["number"] == 7
+            bot = await build_app(Settings(db=db), embedder=HashEmbedder(), clock=clock)
+            try:
+                await bot.ideas.submit(draft("Arrived while serving", "late", at=clock.now))
+            finally:
+                await bot.close()
+            async with http.get(url) as after:
+                assert (await after.json())["ideas"][0]["title"] == "Arrived while serving"
+    finally:
+        await process.stop()
