@@ -167,6 +167,13 @@ class BoardPages:
     async def is_public(self, board: Board) -> bool:
         return (await self.core.db.read(page_rows.access, board.id)).public
 
+    async def visibility(self, board: Board) -> str:
+        """Who may read the board on the web, in words (for `/ideabot config show`)."""
+        access = await self.core.db.read(page_rows.access, board.id)
+        seen = "public" if access.public else "private"
+        link = "a read link works" if access.key_sha256 else "no read link"
+        return f"{seen}, {link}"
+
     async def last_change(self, board: Board) -> datetime | None:
         at = await self.core.db.read(page_rows.last_change, board.id)
         return None if at is None else from_db(at)

@@ -74,6 +74,7 @@ class BoardCommands(CommandBase):
             data = board.settings.to_json()
             lines = [f"**Board** `{board.name}`"]
             lines += [f"`{k}`: `{data[k]}`" for k in SETTING_NAMES]
+            lines.append(f"web board: {await self.app.pages.visibility(board)}")
             for purpose in ("ideas", "digest"):
                 places = await self.channels.channels(board, purpose)
                 mentions = (

@@ -211,6 +211,7 @@ class SlackCommands:
         return "\n".join(
             [f"Board `{render.escape(board.name)}`"]
             + [f"`{k}`: `{render.escape(str(v))}`" for k, v in data.items() if k != "extra"]
+            + [f"web board: {await self.handlers.app.pages.visibility(board)}"]
             + status
         )
 

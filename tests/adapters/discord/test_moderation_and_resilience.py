@@ -79,6 +79,7 @@ async def seed(fake: FakeDiscord, bot: IdeaBot, world: World) -> list[FakeMessag
         (["config", "set"], {"setting": "public", "value": "on"}, "is now public"),
         (["config", "set"], {"setting": "read_link", "value": "new"}, "Secret read link"),
         (["config", "show"], {}, "vote_emoji"),
+        (["config", "show"], {}, "web board: private, no read link"),
         (["config", "channel"], {"purpose": "digest"}, "is now an digest channel"),
         (["digest", "preview"], {}, "ideas of"),
     ],

@@ -172,6 +172,7 @@ async def test_duplicate_buttons(workspace: Workspace, app: App, same: bool) -> 
         ("config set public on", "is now public"),
         ("config set read_link new", "Secret read link"),
         ("config show", "vote_emoji"),
+        ("config show", "web board: private, no read link"),
         ("digest preview", "ideas on the board"),
         ("link", "Link code"),
         ("join ABCDEFGHJK", "not known"),
