@@ -19,7 +19,7 @@ from bot.boards import Board
 from bot.core import Core, view
 from bot.digest import Digest, Period, build_digest, last_full_week, parse_week, week_period
 from bot.domain import Status
-from bot.errors import IdeabotError, UnknownBoard
+from bot.errors import IdeabotError, UnknownBoard, UnknownIdea
 from bot.queries import Queries
 from bot.results import IdeaView
 from storage import pages as page_rows
@@ -258,8 +258,10 @@ class BoardPages:
     async def _ids(self, board: Board, numbers: list[int]) -> dict[int, int]:
         out = {}
         for number in numbers:
-            row = await self.core.idea(board, number)
-            out[number] = row.id
+            try:
+                out[number] = (await self.core.idea(board, number)).id
+            except UnknownIdea:  # deleted since the search found it: it lists no duplicates
+                continue
         return out
 
     async def idea(self, board: Board, number: int) -> IdeaPage:

@@ -1,11 +1,13 @@
 """The board in headless Chromium: under the strict Content-Security-Policy the pages render
 with their stylesheet, with no policy violation and no console error, at 1280 and 390 px,
-light and dark, nothing wider than a phone, and the keyboard reaches the content first.
+light and dark, nothing wider than a phone, no serious or critical accessibility violation
+(axe-core), and the keyboard reaches the content first.
 Screenshots are saved in the test's temporary folder."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,12 @@ console.error = (...args) => {
 };
 """
 BACKGROUND = {"light": "rgb(245, 246, 248)", "dark": "rgb(15, 18, 23)"}
+# axe-core, fetched from the npm registry by `make test` (see the Makefile).
+AXE = Path(sys.prefix) / "share" / "axe-core-4.14.1" / "axe.min.js"
+AXE_RUN = (
+    "axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify("
+    "r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))))"
+)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -34,6 +42,8 @@ BACKGROUND = {"light": "rgb(245, 246, 248)", "dark": "rgb(15, 18, 23)"}
 async def test_pages_render_under_the_policy(
     client: TestClient, boards: Boards, tmp_path: Path, width: int, scheme: str
 ):
+    assert AXE.is_file(), f"{AXE} is missing: run `make test` (it fetches axe-core with npm)"
+    axe = AXE.read_text(encoding="utf-8")
     base = str(client.make_url("/")).rstrip("/")
     shots = tmp_path / "screenshots"
     shots.mkdir()
@@ -66,6 +76,11 @@ async def test_pages_render_under_the_policy(
             assert seen["scripts"] == 0, name  # the hostile title stayed text
             if name != "digest":  # the digest page has its own palette
                 assert seen["background"] == BACKGROUND[scheme], (name, seen["background"])
+            # Accessibility: no serious or critical violation (axe-core, in the page).
+            await page.evaluate(axe + ";0")
+            violations = json.loads(await page.evaluate(AXE_RUN))
+            bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+            assert bad == [], (name, width, scheme, bad)
             await page.screenshot(shots / f"{name}-{width}-{scheme}.png")
         # The keyboard: the first Tab reaches the skip link, which leads to the content.
         await page.goto(base + f"/b/{boards.public}")
