@@ -70,17 +70,17 @@ async def test_pages_render_under_the_policy(
                 " scripts: document.scripts.length})"
             )
             seen = json.loads(state)
+            # Accessibility: no serious or critical violation (axe-core, in the page).
+            await page.evaluate(axe + ";0")
+            violations = json.loads(await page.evaluate(AXE_RUN))
+            bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+            assert bad == [], (name, width, scheme, bad)
             assert seen["problems"] == [], (name, seen["problems"])
             assert seen["wide"] <= width, (name, seen["wide"])
             assert seen["h1"] == 1 and seen["lang"] == "en" and seen["unlabelled"] == 0, name
             assert seen["scripts"] == 0, name  # the hostile title stayed text
             if name != "digest":  # the digest page has its own palette
                 assert seen["background"] == BACKGROUND[scheme], (name, seen["background"])
-            # Accessibility: no serious or critical violation (axe-core, in the page).
-            await page.evaluate(axe + ";0")
-            violations = json.loads(await page.evaluate(AXE_RUN))
-            bad = [v for v in violations if v["impact"] in ("serious", "critical")]
-            assert bad == [], (name, width, scheme, bad)
             await page.screenshot(shots / f"{name}-{width}-{scheme}.png")
         # The keyboard: the first Tab reaches the skip link, which leads to the content.
         await page.goto(base + f"/b/{boards.public}")
