@@ -84,7 +84,11 @@ async def serve_web(
 
     try:
         runner, address = await start_web(
-            app, host, port, rate_per_minute=settings.web_rate_per_minute
+            app,
+            host,
+            port,
+            rate_per_minute=settings.web_rate_per_minute,
+            trust_proxy=settings.web_trust_proxy,
         )
     except OSError as exc:
         raise IdeabotError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -48,3 +48,5 @@ class Settings(BaseSettings):
     web_url: str | None = Field(default=None)
     # Requests a minute each client may make (a burst of as many is allowed); 0: no limit.
     web_rate_per_minute: int = Field(default=120, ge=0, le=1_000_000)
+    # Behind a reverse proxy: count requests by the address it appends to X-Forwarded-For.
+    web_trust_proxy: bool = Field(default=False)

@@ -21,6 +21,7 @@ from bot.errors import InvalidIdea, UnknownIdea
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RATE = web.AppKey("ideabot_rate", RateLimit)
+TRUST_PROXY = web.AppKey("ideabot_trust_proxy", bool)
 _CSS = files("adapters.web").joinpath("static/board.css").read_bytes()
 _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
 
@@ -47,10 +48,22 @@ def _error(request: web.Request, status: int, message: str, **headers: str) -> w
     )
 
 
+def client_of(request: web.Request) -> str:
+    """Who is asking, for the rate limit: the peer's address; behind a trusted reverse
+    proxy, the address that proxy appended last to X-Forwarded-For (what a client sends
+    there itself comes before it, so forging it gains nothing)."""
+    if request.app[TRUST_PROXY]:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last[:100]
+    return request.remote or "unknown"
+
+
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Rate limit first, then the handler with every refusal turned into one answer."""
-    wait = request.app[RATE].retry_after(request.remote or "unknown")
+    wait = request.app[RATE].retry_after(client_of(request))
     if wait:
         return _error(
             request, 429, f"Too many requests: try again in {wait} s.", **{"Retry-After": str(wait)}
@@ -94,12 +107,17 @@ async def stylesheet(request: web.Request) -> web.Response:
 
 
 def build_web_app(
-    app: App, *, rate_per_minute: int = 120, rate: RateLimit | None = None
+    app: App,
+    *,
+    rate_per_minute: int = 120,
+    rate: RateLimit | None = None,
+    trust_proxy: bool = False,
 ) -> web.Application:
     """The web board over ``app``'s read services; it never writes."""
     web_app = web.Application(middlewares=[headers, guard])
     web_app[WEB] = Web(app=app, templates=templates())
     web_app[RATE] = rate or RateLimit(rate_per_minute)
+    web_app[TRUST_PROXY] = trust_proxy
     web_app.router.add_get("/static/board.css", stylesheet, name="css")
     pages.add_routes(web_app.router)
     feeds.add_routes(web_app.router)
@@ -108,10 +126,11 @@ def build_web_app(
 
 
 async def start_web(
-    app: App, host: str, port: int, *, rate_per_minute: int = 120
+    app: App, host: str, port: int, *, rate_per_minute: int = 120, trust_proxy: bool = False
 ) -> tuple[web.AppRunner, str]:
     """The board listening on ``host``:``port`` (0: any free port), and its address."""
-    runner = web.AppRunner(build_web_app(app, rate_per_minute=rate_per_minute), access_log=None)
+    built = build_web_app(app, rate_per_minute=rate_per_minute, trust_proxy=trust_proxy)
+    runner = web.AppRunner(built, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
