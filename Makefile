@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The ONNX export of the bundled model (dedupe/onnx_files.py: default_onnx_dir).
 ONNX   := $(VENV)/share/ideabot/all-MiniLM-L6-v2-onnx/manifest.json
+# axe-core from the npm registry: the web board's tests check each page's accessibility
+# with it inside Chromium.
+AXE_VERSION := 4.14.1
+AXE    := $(VENV)/share/axe-core-$(AXE_VERSION)/axe.min.js
 
 .PHONY: install browser demo test lint bench eval clean
 
@@ -37,10 +41,17 @@ browser:
 	  exit 1; \
 	fi
 
+$(AXE): $(STAMP)
+	mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+	  && tar -xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js \
+	  && rm axe-core-$(AXE_VERSION).tgz
+	touch $(AXE)
+
 demo: install
 	$(BIN)/ideabot demo
 
-test: install browser
+test: install browser $(AXE)
 	$(BIN)/python -m pytest
 
 lint: install
@@ -54,6 +65,7 @@ bench: install
 	$(BIN)/python -m bench.reconcile
 	$(BIN)/python -m bench.embed
 	$(BIN)/python -m bench.pairs
+	$(BIN)/python -m bench.web
 
 eval: install
 	$(BIN)/ideabot eval-dedupe $(or $(PAIRS),../shared/data/dedupe-devset.jsonl)

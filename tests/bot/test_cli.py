@@ -588,6 +588,7 @@ def test_every_command_has_help_with_an_example() -> None:
         "migrate",
         "model",
         "thresholds",
+        "serve",
     }
     for name in [*main.commands, "model export"]:
         result = run([*name.split(), "--help"])
