@@ -21,8 +21,8 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 from adapters.web.openapi import openapi_document
 from bot.app import build_app
 from bot.settings import Settings
-from dedupe.onnx_embedder import OnnxEmbedder
 from tests.conftest import FakeClock
+from tests.fakes.embedder import TestEmbedder
 from tests.web.conftest import seed
 
 schema = schemathesis.openapi.from_dict(openapi_document())
@@ -30,8 +30,9 @@ SERVE = [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
 LISTENING = re.compile(r"ideabot web board on (http://127\.0\.0\.1:\d+)/")
 
 
-async def _seed(path: Path, embedder: OnnxEmbedder) -> str:
-    # The real model, as the server's search uses it: the stored vectors must match it.
+async def _seed(path: Path, embedder: TestEmbedder) -> str:
+    # The test embedder's vectors have the model's size, which is all the fuzzed search
+    # of the server (on the real model) needs: it is about answers, not about ranking.
     clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     app = await build_app(Settings(db=path), embedder=embedder, clock=clock)
     try:
@@ -42,11 +43,11 @@ async def _seed(path: Path, embedder: OnnxEmbedder) -> str:
 
 @pytest.fixture(scope="module")
 def served(
-    tmp_path_factory: pytest.TempPathFactory, embedder: OnnxEmbedder
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, str]]:
     """(base URL, public board) of `ideabot serve` on a seeded fixture board."""
     folder = tmp_path_factory.mktemp("schemathesis")
-    board = asyncio.run(_seed(folder / "web.db", embedder))
+    board = asyncio.run(_seed(folder / "web.db", TestEmbedder()))
     process = subprocess.Popen(
         [*SERVE, "--db", str(folder / "web.db"), "--port", "0"],
         cwd=folder,
