@@ -3,11 +3,17 @@
 ``digest_ms_1m``, ``digest_sql_ms``, ``digest_ratio``
     ``build_digest`` for the last full week once the 100k board holds 1,000,000 reaction
     facts (the 100,000 votes of ``bench.votes`` plus 900,000 written in bulk over the
-    last four weeks and the current one, 10% of them removed again), against the one
+    last four weeks and the current one, 10% of them removed again; with
+    ``--only digest`` all 1,000,000 are written in bulk), against the one
     aggregate the digest is built on, written plainly: every idea's votes gained in the
     week (on at its end minus on at its start), a GROUP BY over all the board's facts,
     run on a plain sqlite3 connection. Three rounds, the two taking turns; medians.
     Target: ratio <= 2.
+
+    The board's first vote comes about four weeks before the end of the week measured,
+    so ``storage.activity.period_votes`` reads the week in idea order (the week holds a
+    quarter of the facts); a board with a long history reads it by time, whose cost
+    follows the week's votes while the plain aggregate's grows with the history.
 """
 
 from __future__ import annotations
@@ -47,7 +53,8 @@ def plain_gains(path: Path, board_id: int, start: str, end: str) -> int:
 async def bench_digest(
     report: Report, run: BoardRun, facts: Facts, upto: int, path: Path, now: datetime
 ) -> None:
-    """Top the reactions up to 1M facts, then build last week's digest beside the SQL."""
+    """Top the reactions up to 1M facts (from ``upto``), then build last week's digest
+    beside the SQL."""
     core = run.app.core
     started = time.perf_counter()
     await core.db.write(insert_facts, run.seeded, facts, upto, now)

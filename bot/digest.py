@@ -188,20 +188,18 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     # Votes gained, first from range counts per idea (fast; may count twice a person
     # with votes on two messages of one idea), then exactly for the ideas that can rank.
     since = to_db(max(period.start, period.end - TREND_WINDOW))
-    gains, weights = await db.read(
-        activity.period_votes, board.id, start, end, since, TREND_HALF_LIFE_H
-    )
+    votes = await db.read(activity.period_votes, board.id, start, end, since, TREND_HALF_LIFE_H)
     losses = await db.read(activity.vote_losses, board.id, start, end)
     gained: dict[int, int] = {}
     received: dict[int, int] = {}
-    for idea_id, author_id, people in gains:
+    for idea_id, author_id, people in votes.gains:
         canonical = merged.get(idea_id, idea_id)
         gained[canonical] = gained.get(canonical, 0) + people
         received[author_id] = received.get(author_id, 0) + people
     for idea_id, people in losses.items():
         canonical = merged.get(idea_id, idea_id)
         gained[canonical] = gained.get(canonical, 0) - people
-    for author_id, own in (await db.read(activity.self_votes, board.id, start, end)).items():
+    for author_id, own in votes.own.items():
         received[author_id] -= own
     contenders = heapq.nsmallest(
         TOP_N * 4, (k for k, g in gained.items() if g > 0), key=lambda k: (-gained[k], k)
@@ -209,7 +207,7 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     gained.update(await db.read(activity.exact_gains, board.id, contenders, start, end))
 
     trend: dict[int, float] = {}
-    for idea_id, weight in weights.items():
+    for idea_id, weight in votes.weights.items():
         canonical = merged.get(idea_id, idea_id)
         trend[canonical] = trend.get(canonical, 0.0) + weight
 
@@ -272,7 +270,7 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     contributors = await _contributors(core, [author for _i, author, _m in created], received)
     headline = Headline(
         new_ideas=len(new_ids),
-        votes_cast=await db.read(activity.votes_cast, board.id, start, end),
+        votes_cast=votes.cast,
         open_ideas=await db.read(activity.open_ideas, board.id, end),
         previous_new_ideas=sum(not is_merged for _i, _a, is_merged in prev_created),
         previous_votes_cast=await db.read(

@@ -8,9 +8,21 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App
-from bot.digest import BadPeriod, Period, build_digest, last_full_week, parse_week, week_period
+from bot.digest import (
+    TREND_HALF_LIFE_H,
+    TREND_WINDOW,
+    BadPeriod,
+    Period,
+    build_digest,
+    last_full_week,
+    parse_week,
+    week_period,
+)
 from bot.domain import MergeIdeas, SetStatus
 from bot.render import digest_markdown
+from storage import activity
+from storage.activity import PeriodVotes
+from storage.times import to_db
 from tests.conftest import HERE, FakeClock, draft, moderator, vote
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -372,8 +384,69 @@ async def test_trending_favours_fresh_votes(app: App, clock: FakeClock) -> None:
     # it has plateaued and does not trend.
     assert [(r.idea.number, r.gained) for r in digest.trending] == [(7, 2)]
     assert [r.trend for r in digest.trending] == pytest.approx([1.7818], abs=1e-4)
+    # Both plans of period_votes weigh the same votes alike.
+    by_time, by_idea = await _both_plans(app, W45)
+    _same(by_time, by_idea)
+    assert len(by_idea.weights) == 1
 
 
 def test_period_hours_of_a_plain_period() -> None:
     period = Period(start=utc(2026, 1, 1), end=utc(2026, 1, 2), label="x")
     assert period.hours == 24
+
+
+# -- the two plans of period_votes -------------------------------------------------------------
+
+
+async def _both_plans(app: App, period: Period) -> tuple[PeriodVotes, PeriodVotes]:
+    board = await app.core.board_for(HERE)
+    start, end = to_db(period.start), to_db(period.end)
+    since = to_db(max(period.start, period.end - TREND_WINDOW))
+    by_time, by_idea = [
+        await app.core.db.read(
+            activity.period_votes, board.id, start, end, since, TREND_HALF_LIFE_H, idea_order=order
+        )
+        for order in (False, True)
+    ]
+    return by_time, by_idea
+
+
+def _same(a: PeriodVotes, b: PeriodVotes) -> None:
+    assert sorted(a.gains) == sorted(b.gains)
+    assert a.own == b.own
+    assert a.cast == b.cast
+    assert a.weights == pytest.approx(b.weights, rel=1e-12)
+
+
+async def test_both_plans_read_the_same_votes(app: App, clock: FakeClock) -> None:
+    """By time (a long history) and in idea order (a young board) agree, own votes included."""
+    await _busy_week(app, clock)
+    by_time, by_idea = await _both_plans(app, W45)
+    _same(by_time, by_idea)
+    # dan's own vote on #4 is his; frank, gina, hank, ivy and dan on #1 and #4, four on #3.
+    assert by_idea.own == {(await _member(app, "dan")): 1}
+    assert by_idea.cast == 10
+    _same(*await _both_plans(app, week_period(2026, 44, UTC_ZONE)))
+    empty = await _both_plans(app, week_period(2026, 50, UTC_ZONE))
+    _same(*empty)
+    assert empty[0].gains == [] and empty[0].cast == 0
+
+
+async def test_the_plan_follows_the_history_span(app: App, clock: FakeClock) -> None:
+    await _busy_week(app, clock)
+    board = await app.core.board_for(HERE)
+
+    async def fits(period: Period) -> bool:
+        start, end = to_db(period.start), to_db(period.end)
+        return bool(await app.core.db.read(activity.idea_order_fits, board.id, start, end))
+
+    # The first vote is on 29 October: W45 ends 11 days later, W52 eight weeks later.
+    assert await fits(W45)
+    assert not await fits(week_period(2026, 52, UTC_ZONE))
+
+
+async def _member(app: App, name: str) -> int:
+    row = await app.core.db.read(
+        lambda db: db.execute("SELECT id FROM members WHERE name = ?", [name]).fetchone()
+    )
+    return int(row[0])
