@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The ONNX export of the bundled model (dedupe/onnx_files.py: default_onnx_dir).
 ONNX   := $(VENV)/share/ideabot/all-MiniLM-L6-v2-onnx/manifest.json
 
-.PHONY: install browser demo test lint bench eval clean
+.PHONY: install browser postgres demo test lint bench eval clean
 
 install: $(STAMP) $(ONNX)
 
@@ -37,10 +37,27 @@ browser:
 	  exit 1; \
 	fi
 
+# The store's tests run on PostgreSQL too: a throwaway cluster of Debian's binaries
+# (tests/postgres.py), unless IDEABOT_TEST_POSTGRES names a database to use.
+postgres:
+	@if [ -n "$$IDEABOT_TEST_POSTGRES" ] || command -v pg_ctl >/dev/null 2>&1 \
+	    || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing PostgreSQL for the store's tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq postgresql; \
+	else \
+	  echo "PostgreSQL is needed for the tests: install it (Debian/Ubuntu:" \
+	    "sudo apt-get install postgresql) or set IDEABOT_TEST_POSTGRES to a database URL," \
+	    "then run make test again" >&2; \
+	  exit 1; \
+	fi
+
 demo: install
 	$(BIN)/ideabot demo
 
-test: install browser
+test: install browser postgres
 	$(BIN)/python -m pytest
 
 lint: install

@@ -486,7 +486,7 @@ async def open_board(
     app = await build_app(Settings(), db_path=folder / f"board-{size}.db", embedder=embedder)
     board = await app.core.board_for(where(size))
     started = time.perf_counter()
-    seeded = await app.core.db.write(seed_board, board.id, size, now, embeddings=True)
+    seeded = await app.core.store.db.write(seed_board, board.id, size, now, embeddings=True)
     report.progress(f"seeded {size:,} ideas in {time.perf_counter() - started:.1f}s")
     return BoardRun(app=app, board=board, seeded=seeded)
 
@@ -624,8 +624,8 @@ async def bench_digest(report: Report, run: BoardRun, facts: Facts, now: datetim
     """Top the reactions up to 1M facts, then build last week's digest."""
     core = run.app.core
     started = time.perf_counter()
-    await core.db.write(insert_facts, run.seeded, facts, VOTE_EVENTS, now)
-    total = await core.db.read(
+    await core.store.db.write(insert_facts, run.seeded, facts, VOTE_EVENTS, now)
+    total = await core.store.db.read(
         lambda db: db.execute("SELECT COUNT(*) FROM reactions").fetchone()[0]
     )
     report.progress(f"{total:,} reaction facts in {time.perf_counter() - started:.1f}s")

@@ -19,7 +19,7 @@ from bot.scheduler import DigestScheduler
 from bot.service import IdeaService
 from bot.settings import Settings
 from dedupe.embedder import Embedder, build_embedder
-from storage.database import AsyncDatabase
+from storage.engines import open_store
 
 
 @dataclass
@@ -37,7 +37,7 @@ class App:
 
     async def close(self) -> None:
         await self.reconciler.close()
-        await self.core.db.close()
+        await self.core.store.close()
 
 
 def assemble(core: Core) -> App:
@@ -62,14 +62,15 @@ def assemble(core: Core) -> App:
 async def build_app(
     settings: Settings,
     *,
-    db_path: Path | None = None,
+    db_path: Path | str | None = None,
     create: bool = True,
     embedder: Embedder | None = None,
     clock: Clock = system_clock,
 ) -> App:
-    """Everything wired together on the settings' database (or ``db_path``)."""
-    db = await AsyncDatabase.open(db_path or settings.db, create=create)
+    """Everything wired together on the settings' database (or ``db_path``): a SQLite
+    file path or a PostgreSQL URL."""
+    store = await open_store(db_path or settings.db, create=create)
     if embedder is None:
         embedder = build_embedder(settings.model_path, batch_size=settings.embed_batch_size)
-    core = Core(db, embedder, clock=clock, max_idea_length=settings.max_idea_length)
+    core = Core(store, embedder, clock=clock, max_idea_length=settings.max_idea_length)
     return assemble(core)

@@ -51,7 +51,7 @@ def with_app(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
     """Open the existing database, run the command with the App, close it."""
 
     @wraps(fn)
-    def wrapper(db_path: Path | None, **kwargs: Any) -> T:
+    def wrapper(db_path: Path | str | None, **kwargs: Any) -> T:
         settings = _settings()
 
         async def main() -> T:

@@ -19,7 +19,7 @@ from bot.settings import Settings
 
 @click.command("run")
 @db_option
-def run_command(db_path: Path | None) -> None:
+def run_command(db_path: Path | str | None) -> None:
     """Run the bot on every platform with a token in the environment or .env.
 
     \b

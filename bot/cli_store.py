@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from bot.cli_errors import fail, load_settings
+from bot.cli_errors import db_option, fail, load_settings
 from bot.errors import IdeabotError
-from storage.database import upgrade
-from storage.opening import StoreError, inspect, readonly_uri
+from storage.engines import board_names, shown, upgrade
+from storage.errors import StoreError
 
 # A spreadsheet evaluates a cell starting with one of these (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -29,14 +29,8 @@ def safe_csv_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @click.command("migrate")
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="SQLite file of the backlog (default: IDEABOT_DB or ./ideabot.db).",
-)
-def migrate_command(db_path: Path | None) -> None:
+@db_option
+def migrate_command(db_path: Path | str | None) -> None:
     """Upgrade an existing database to this ideabot's schema (writes; back it up first).
 
     The commands that only read (ideas, digest, export, every --dry-run) never
@@ -46,9 +40,10 @@ def migrate_command(db_path: Path | None) -> None:
     Example:
       cp ideabot.db ideabot.db.bak && ideabot migrate --db ideabot.db
     """
-    path = db_path or load_settings().db
+    target = db_path or load_settings().db
+    path = shown(target)
     try:
-        before, after = upgrade(path)
+        before, after = upgrade(target)
     except StoreError as exc:
         fail(str(exc))
     if before == after:
@@ -59,24 +54,15 @@ def migrate_command(db_path: Path | None) -> None:
 
 def clear_demo_db(path: Path) -> None:
     """Remove the demo database at ``path`` so the demo can replay it; refuse any other file."""
-    import sqlite3
-
     refusal = IdeabotError(f"{path} is not a demo database; give the demo another --db path")
     try:
-        found = inspect(path, for_write=True)
+        names = board_names(path)
     except StoreError as exc:  # newer (named as such), foreign, empty, read-only, not a file
         if "newer ideabot" in str(exc):
             raise
         raise refusal from None
-    if found is None:
+    if names is None:
         return
-    conn = sqlite3.connect(readonly_uri(path), uri=True)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM boards")]
-    except sqlite3.DatabaseError:
-        names = []
-    finally:
-        conn.close()
     if names != ["trailmix"]:
         raise refusal
     for suffix in ("", "-wal", "-shm"):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.boards import Board
 from bot.core import Core, view
 from bot.domain import (
@@ -28,8 +26,6 @@ from bot.domain import (
 from bot.errors import InvalidMerge, InvalidStatus, NotAllowed
 from bot.results import Deleted, Merged, StatusChanged, SuggestionDismissed, Unmerged
 from bot.service import withdraw
-from storage import boards as board_rows
-from storage import ideas as idea_rows
 from storage.rows import IdeaRow
 
 NOTE_MAX = 1000
@@ -93,22 +89,14 @@ class Moderation:
             )
             at = core.now()
 
-            def store(db: Database) -> None:
-                actor_id = core.member_id(db, actor)
-                idea_rows.merge(
-                    db, board.id, source.id, canonical.id, canonical.id, score, False, actor_id, at
+            async with core.store.transaction() as tx:
+                actor_id = await core.member_id(tx, actor)
+                await tx.ideas.merge(
+                    board.id, source.id, canonical.id, canonical.id, score, False, actor_id, at
                 )
-                idea_rows.decide_suggestions(db, board.id, source.id, None, "merged", actor_id, at)
-                board_rows.log_action(
-                    db,
-                    board.id,
-                    actor_id,
-                    "merge",
-                    {"number": number, "into": canonical.number},
-                    at,
-                )
-
-            await core.db.write(store)
+                await tx.suggestions.decide(board.id, source.id, None, "merged", actor_id, at)
+                details = {"number": number, "into": canonical.number}
+                await tx.log.add(board.id, actor_id, "merge", details, at)
             (await core.index(board)).remove(source.id)
         merged = await self._by_id(board, source.id)
         into_row = await self._by_id(board, canonical.id)
@@ -125,19 +113,11 @@ class Moderation:
             parent = await self._by_id(board, row.merged_into)
             at = core.now()
 
-            def store(db: Database) -> None:
-                actor_id = core.member_id(db, command.actor.person)
-                idea_rows.unmerge(db, board.id, row.id, at)
-                board_rows.log_action(
-                    db,
-                    board.id,
-                    actor_id,
-                    "unmerge",
-                    {"number": row.number, "from": parent.number},
-                    at,
-                )
-
-            await core.db.write(store)
+            async with core.store.transaction() as tx:
+                actor_id = await core.member_id(tx, command.actor.person)
+                await tx.ideas.unmerge(board.id, row.id, at)
+                details = {"number": row.number, "from": parent.number}
+                await tx.log.add(board.id, actor_id, "unmerge", details, at)
             await core.reindex(board, [row.id])
         return Unmerged(
             idea=view(await self._by_id(board, row.id)),
@@ -167,26 +147,20 @@ class Moderation:
             )
         at = core.now()
 
-        def store(db: Database) -> None:
-            actor_id = core.member_id(db, command.actor.person)
-            idea_rows.set_status(db, board.id, row.id, row.status, status.value, note, actor_id, at)
-            board_rows.log_action(
-                db,
-                board.id,
-                actor_id,
-                "status",
-                {"number": row.number, "from": row.status, "to": status.value, "note": note},
-                at,
+        async with core.store.transaction() as tx:
+            actor_id = await core.member_id(tx, command.actor.person)
+            await tx.ideas.set_status(
+                board.id, row.id, row.status, status.value, note, actor_id, at
             )
-
-        await core.db.write(store)
+            details = {"number": row.number, "from": row.status, "to": status.value, "note": note}
+            await tx.log.add(board.id, actor_id, "status", details, at)
         notify: tuple[Person, ...] = ()
         if status in NOTIFY_STATUSES and status.value != row.status:
-            voters = await core.db.read(idea_rows.voters, board.id, row.id)
+            voters = await core.store.ideas.voters(board.id, row.id)
             notify = tuple(
                 Person(platform=v.platform, user_id=v.user_id, name=v.name) for v in voters
             )
-        messages = await core.db.read(idea_rows.messages_of, board.id, row.id)
+        messages = await core.store.ideas.messages_of(board.id, row.id)
         updated = await self._by_id(board, row.id)
         return StatusChanged(
             idea=view(updated),
@@ -221,7 +195,7 @@ class Moderation:
         )
         if not (mine or is_moderator(board, command.actor)):
             raise NotAllowed("Only the idea's author or a moderator can answer this.")
-        state = await core.db.read(idea_rows.suggestion_state, board.id, row.id, candidate.id)
+        state = await core.store.suggestions.state(board.id, row.id, candidate.id)
         if state is None:
             raise InvalidMerge(
                 f"#{row.number} was not suggested as a duplicate of #{candidate.number}."
@@ -234,12 +208,10 @@ class Moderation:
             )
         at = core.now()
 
-        def store(db: Database) -> None:
-            actor_id = core.member_id(db, command.actor.person)
+        async with core.store.transaction() as tx:
+            actor_id = await core.member_id(tx, command.actor.person)
             # "Different idea" answers for every candidate offered with it.
-            idea_rows.decide_suggestions(db, board.id, row.id, None, "dismissed", actor_id, at)
-
-        await core.db.write(store)
+            await tx.suggestions.decide(board.id, row.id, None, "dismissed", actor_id, at)
         return SuggestionDismissed(idea=view(row), candidate=view(candidate))
 
     async def configure(self, where: Where, actor: Actor, key: str, value: Any) -> Board:
@@ -255,17 +227,15 @@ class Moderation:
             settings = settings.updated(key, value)
         at = core.now()
 
-        def store(db: Database) -> None:
-            actor_id = core.member_id(db, actor.person)
-            board_rows.save_settings(db, board.id, settings.to_json())
+        async with core.store.transaction() as tx:
+            actor_id = await core.member_id(tx, actor.person)
+            await tx.boards.save_settings(board.id, settings.to_json())
             for key, value in changes.items():
                 details = {"key": key, "value": str(value)[:200]}
-                board_rows.log_action(db, board.id, actor_id, "config", details, at)
-
-        await core.db.write(store)
+                await tx.log.add(board.id, actor_id, "config", details, at)
         return await core.refresh_board(board.id)
 
     async def _by_id(self, board: Board, idea_id: int) -> IdeaRow:
-        row = await self.core.db.read(idea_rows.idea_by_id, board.id, idea_id)
+        row = await self.core.store.ideas.by_id(board.id, idea_id)
         assert row is not None, f"idea {idea_id} vanished from board {board.id}"
         return row

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlite_utils import Database
-
 from bot.boards import Board
 from bot.core import Core, view
 from bot.domain import IdeaDraft, MessageDeleted, MessageEdited, Person, ReactionChange, Where
@@ -29,12 +27,10 @@ from bot.results import (
     VoteChanged,
 )
 from bot.text import title_of, validate_idea_text
-from bot.votes import PendingVote, VoteWriter
+from bot.votes import VoteWriter
 from dedupe.thresholds import decide
-from storage import boards as board_rows
-from storage import ideas as idea_rows
-from storage.rows import IdeaRow
-from storage.times import to_db
+from storage.port import Transaction
+from storage.rows import IdeaRow, NewIdea, VoteEvent
 
 # How many similar ideas a possible duplicate offers, at most.
 MAX_CANDIDATES = 3
@@ -74,41 +70,40 @@ class IdeaService:
                 else None
             )
             suggested = [] if merge_into else hits[:MAX_CANDIDATES]
-            created_at = to_db(draft.created_at)
             now = core.now()
 
-            def store(db: Database) -> int | None:
-                if draft.event_id and not board_rows.first_event(
-                    db, draft.where.platform, draft.event_id, now
+            async def store(tx: Transaction) -> int | None:
+                if draft.event_id and not await tx.events.first_seen(
+                    draft.where.platform, draft.event_id, now
                 ):
                     return None
                 if (
                     draft.message_id
                     and draft.where.channel_id
-                    and idea_rows.message_target(
-                        db, draft.where.platform, draft.where.channel_id, draft.message_id
+                    and await tx.ideas.message_target(
+                        draft.where.platform, draft.where.channel_id, draft.message_id
                     )
                 ):
                     return None
-                author_id = core.member_id(db, draft.author)
-                idea_id, _ = idea_rows.insert_idea(
-                    db,
-                    board_id=board.id,
-                    author_id=author_id,
-                    title=title_of(text),
-                    body=text,
-                    platform=draft.where.platform,
-                    channel_id=draft.where.channel_id,
-                    message_id=draft.message_id,
-                    permalink=draft.permalink,
-                    embedding=vector.tobytes(),
-                    created_at=created_at,
+                author_id = await core.member_id(tx, draft.author)
+                idea_id, _ = await tx.ideas.insert(
+                    NewIdea(
+                        board_id=board.id,
+                        author_id=author_id,
+                        title=title_of(text),
+                        body=text,
+                        platform=draft.where.platform,
+                        channel_id=draft.where.channel_id,
+                        message_id=draft.message_id,
+                        permalink=draft.permalink,
+                        embedding=vector.tobytes(),
+                        created_at=draft.created_at,
+                    )
                 )
                 if merge_into is not None:
-                    target = idea_rows.idea_by_id(db, board.id, merge_into[0])
+                    target = await tx.ideas.by_id(board.id, merge_into[0])
                     assert target is not None
-                    idea_rows.merge(
-                        db,
+                    await tx.ideas.merge(
                         board.id,
                         idea_id,
                         target.id,
@@ -119,10 +114,11 @@ class IdeaService:
                         now,
                     )
                 elif suggested:
-                    idea_rows.add_suggestions(db, board.id, idea_id, suggested)
+                    await tx.suggestions.add(board.id, idea_id, suggested)
                 return idea_id
 
-            idea_id = await core.db.write(store)
+            async with core.store.transaction() as tx:
+                idea_id = await store(tx)
             if idea_id is None:
                 again = await self._idea_of_message(board, draft.where, draft.message_id or "")
                 if again is None:
@@ -130,10 +126,10 @@ class IdeaService:
                 return AlreadyCaptured(idea=view(again))
             if merge_into is None:
                 index.add(idea_id, vector)
-        row = await core.db.read(idea_rows.idea_by_id, board.id, idea_id)
+        row = await core.store.ideas.by_id(board.id, idea_id)
         assert row is not None
         if merge_into is not None:
-            into = await core.db.read(idea_rows.idea_by_id, board.id, merge_into[0])
+            into = await core.store.ideas.by_id(board.id, merge_into[0])
             assert into is not None
             return Merged(idea=view(row), into=view(into), score=merge_into[1], automatic=True)
         candidates = await self._candidates(board, suggested)
@@ -146,7 +142,7 @@ class IdeaService:
     ) -> tuple[Candidate, ...]:
         out = []
         for idea_id, score in hits:
-            row = await self.core.db.read(idea_rows.idea_by_id, board.id, idea_id)
+            row = await self.core.store.ideas.by_id(board.id, idea_id)
             if row is not None and row.deleted_at is None:
                 out.append(Candidate(idea=view(row), score=score))
         return tuple(out)
@@ -154,12 +150,12 @@ class IdeaService:
     async def _idea_of_message(self, board: Board, where: Where, message_id: str) -> IdeaRow | None:
         if where.channel_id is None:
             return None
-        target = await self.core.db.read(
-            idea_rows.message_target, where.platform, where.channel_id, message_id
+        target = await self.core.store.ideas.message_target(
+            where.platform, where.channel_id, message_id
         )
         if target is None or target.board_id != board.id:
             return None
-        return await self.core.db.read(idea_rows.idea_by_id, board.id, target.idea_id)
+        return await self.core.store.ideas.by_id(board.id, target.idea_id)
 
     async def link_message(
         self, where: Where, number: int, message_id: str, kind: str = "reply"
@@ -169,8 +165,7 @@ class IdeaService:
             raise ValueError("a linked message needs its channel")
         board = await self.core.board_for(where)
         row = await self.core.idea(board, number)
-        return await self.core.db.write(
-            idea_rows.link_message,
+        return await self.core.store.ideas.link_message(
             board.id,
             row.id,
             where.platform,
@@ -197,7 +192,18 @@ class IdeaService:
             change.person.user_id,
         )
         outcome = await self.votes.record(
-            PendingVote(board_id=board.id, change=change, emoji=emoji, at=to_db(change.at))
+            VoteEvent(
+                board_id=board.id,
+                platform=change.where.platform,
+                channel_id=change.where.channel_id,
+                message_id=change.message_id,
+                user_id=change.person.user_id,
+                user_name=change.person.name,
+                emoji=emoji,
+                added=change.added,
+                at=change.at,
+                event_id=change.event_id,
+            )
         )
         if outcome is None:
             return Ignored(reason="repeated event")
@@ -224,18 +230,12 @@ class IdeaService:
             return Ignored(reason="text unchanged")
         vector = await core.embed(text)
         async with core.lock(board):
-            await core.db.write(
-                idea_rows.update_text,
-                board.id,
-                row.id,
-                title_of(text),
-                text,
-                vector.tobytes(),
-                to_db(event.at),
+            await core.store.ideas.update_text(
+                board.id, row.id, title_of(text), text, vector.tobytes(), event.at
             )
             if row.merged_into is None:
                 (await core.index(board)).add(row.id, vector)
-        updated = await core.db.read(idea_rows.idea_by_id, board.id, row.id)
+        updated = await core.store.ideas.by_id(board.id, row.id)
         assert updated is not None
         return Edited(idea=view(updated))
 
@@ -255,21 +255,17 @@ async def withdraw(
     """Mark an idea deleted; ideas merged into it stand on their own again."""
     at = core.now()
 
-    def store(db: Database) -> list[int]:
-        actor_id = core.member_id(db, actor) if actor else None
-        children = idea_rows.mark_deleted(db, board.id, row.id, at)
-        board_rows.log_action(
-            db, board.id, actor_id, "delete", {"number": row.number, "reason": reason}, at
-        )
-        return children
-
     async with core.lock(board):
-        children = await core.db.write(store)
+        async with core.store.transaction() as tx:
+            actor_id = await core.member_id(tx, actor) if actor else None
+            children = await tx.ideas.mark_deleted(board.id, row.id, at)
+            details = {"number": row.number, "reason": reason}
+            await tx.log.add(board.id, actor_id, "delete", details, at)
         (await core.index(board)).remove(row.id)
         await core.reindex(board, children)
     numbers = []
     for child in children:
-        child_row = await core.db.read(idea_rows.idea_by_id, board.id, child)
+        child_row = await core.store.ideas.by_id(board.id, child)
         if child_row is not None:
             numbers.append(child_row.number)
     deleted = replace(view(row), deleted=True)

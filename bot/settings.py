@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.engines import POSTGRES_SCHEMES
 
 
 class Settings(BaseSettings):
@@ -15,7 +17,10 @@ class Settings(BaseSettings):
         env_prefix="IDEABOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    db: Path = Field(default=Path("ideabot.db"), description="SQLite file of the backlog")
+    db: Path | str = Field(
+        default=Path("ideabot.db"),
+        description="SQLite file of the backlog, or a postgresql:// URL of a shared database",
+    )
     model_path: str | None = Field(
         default=None,
         description="sentence-transformers model folder (torch); bundled MiniLM on ONNX if unset",
@@ -40,3 +45,10 @@ class Settings(BaseSettings):
     # conversations.history calls a minute: 50 (Tier 3) for Marketplace apps and apps made
     # before 29 May 2025; 1 (15 messages a call) for other apps made since.
     slack_history_per_minute: float = Field(default=50, gt=0, le=1000)
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> Path | str:
+        # A URL stays text (a Path would fold its "//"); anything else is a file path.
+        text = str(value)
+        return text if text.startswith(POSTGRES_SCHEMES) else Path(text)

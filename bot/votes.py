@@ -10,26 +10,13 @@ still gets its own answer, and one event that fails does not fail the others.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-
-from sqlite_utils import Database
+from collections.abc import Sequence
 
 from bot.core import Core
-from bot.domain import ReactionChange
-from storage import boards as board_rows
-from storage import votes as vote_rows
-from storage.database import each_alone
+from storage.port import VoteOutcome
+from storage.rows import VoteEvent
 
-# (number of the idea reacted to or None, whether a fact changed), or None for a repeat.
-Outcome = tuple[int | None, bool] | None
-
-
-@dataclass(frozen=True, slots=True)
-class PendingVote:
-    board_id: int
-    change: ReactionChange
-    emoji: str
-    at: str
+Outcome = VoteOutcome
 
 
 class VoteWriter:
@@ -37,10 +24,10 @@ class VoteWriter:
 
     def __init__(self, core: Core) -> None:
         self.core = core
-        self._pending: list[tuple[PendingVote, asyncio.Future[Outcome]]] = []
+        self._pending: list[tuple[VoteEvent, asyncio.Future[Outcome]]] = []
         self._flushing: set[asyncio.Task[None]] = set()
 
-    async def record(self, vote: PendingVote) -> Outcome:
+    async def record(self, vote: VoteEvent) -> Outcome:
         """Store the reaction fact; what it did comes back once it is committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Outcome] = loop.create_future()
@@ -55,9 +42,9 @@ class VoteWriter:
         self._flushing.add(task)
         task.add_done_callback(self._flushing.discard)
 
-    async def _write(self, batch: list[tuple[PendingVote, asyncio.Future[Outcome]]]) -> None:
+    async def _write(self, batch: list[tuple[VoteEvent, asyncio.Future[Outcome]]]) -> None:
         try:
-            results = await self.core.db.write(self._apply, [vote for vote, _ in batch])
+            results = await self._apply([vote for vote, _ in batch])
         except BaseException as exc:  # the whole transaction failed: tell every waiter
             for _, future in batch:
                 if not future.done():
@@ -71,27 +58,5 @@ class VoteWriter:
             else:
                 future.set_result(result)
 
-    def _apply(self, db: Database, votes: list[PendingVote]) -> list[Outcome | Exception]:
-        # Each vote in a savepoint: one that fails half way (after its event id was
-        # recorded, say) leaves no part of itself, so a redelivery is not taken for a
-        # repeat; the rest of the batch stands.
-        return list(each_alone(db, self._apply_one, votes))
-
-    def _apply_one(self, db: Database, vote: PendingVote) -> Outcome:
-        change = vote.change
-        platform = change.where.platform
-        if change.event_id and not board_rows.first_event(db, platform, change.event_id, vote.at):
-            return None
-        assert change.where.channel_id is not None
-        outcome = vote_rows.record_reaction(
-            db,
-            board_id=vote.board_id,
-            platform=platform,
-            channel_id=change.where.channel_id,
-            message_id=change.message_id,
-            member_id=self.core.member_id(db, change.person),
-            emoji=vote.emoji,
-            added=change.added,
-            at=vote.at,
-        )
-        return outcome.number, outcome.changed
+    async def _apply(self, votes: Sequence[VoteEvent]) -> list[Outcome | Exception]:
+        return await self.core.store.votes.record(votes)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from bot.domain import Actor, IdeaDraft, Person, ReactionChange, Where
 from bot.settings import Settings
 from dedupe.embedder import SentenceTransformerEmbedder
 from dedupe.onnx_embedder import OnnxEmbedder
+from tests.postgres import ENV_URL, drop_schema, new_schema, start_cluster
 
 # Property tests: no deadline (a loaded 2-core machine must not fail on time), a few
 # hundred inputs per property (thousands over the suite), no example database written
@@ -63,10 +65,52 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server for the session: IDEABOT_TEST_POSTGRES, or a cluster of its own."""
+    given = os.environ.get(ENV_URL)
+    if given:
+        yield given
+        return
+    cluster = start_cluster()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A URL of an empty database of the test's own (a fresh schema on the server)."""
+    name, url = new_schema(postgres_server)
+    yield url
+    drop_schema(postgres_server, name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the test's store lives: a new SQLite file, or a new PostgreSQL schema. Tests
+    that take it (through ``app`` or ``quick``) run once on each engine."""
+    if request.param == "sqlite":
+        return tmp_path / "ideabot.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
 @pytest.fixture
 async def app(
+    database: Path | str, embedder: SentenceTransformerEmbedder, clock: FakeClock
+) -> AsyncIterator[App]:
+    built = await build_app(Settings(db=database), embedder=embedder, clock=clock)
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def sqlite_app(
     tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: FakeClock
 ) -> AsyncIterator[App]:
+    """The app on a SQLite file, for tests about the file itself."""
     built = await build_app(Settings(db=tmp_path / "ideabot.db"), embedder=embedder, clock=clock)
     yield built
     await built.close()

@@ -15,8 +15,17 @@ from tests.conftest import FakeClock, moderator
 
 
 @pytest.fixture
-async def quick(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
-    """The whole app on a real SQLite file, with a words embedder instead of the model."""
+async def quick(database: Path | str, clock: FakeClock) -> AsyncIterator[App]:
+    """The whole app on a real database (a SQLite file, then PostgreSQL), with a words
+    embedder instead of the model."""
+    built = await build_app(Settings(db=database), embedder=WordsEmbedder(), clock=clock)
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def quick_sqlite(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
+    """The whole app on a SQLite file, for tests about the file itself."""
     built = await build_app(
         Settings(db=tmp_path / "ideabot.db"), embedder=WordsEmbedder(), clock=clock
     )

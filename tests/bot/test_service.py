@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +12,7 @@ from bot.domain import MessageDeleted, MessageEdited, SetStatus, Where
 from bot.errors import InvalidIdea, NotAllowed
 from bot.results import AlreadyCaptured, Created, Ignored, Merged, PossibleDuplicate, VoteChanged
 from tests.conftest import HERE, FakeClock, draft, moderator, person, vote
+from tests.engines import count
 
 
 def _status(number: int, status: str, note: str | None = None) -> SetStatus:
@@ -21,14 +21,6 @@ def _status(number: int, status: str, note: str | None = None) -> SetStatus:
 
 def _at() -> datetime:
     return datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
-
-
-def count(app: App, sql: str) -> int:
-    conn = sqlite3.connect(app.core.db.path)
-    try:
-        return int(conn.execute(sql).fetchone()[0])
-    finally:
-        conn.close()
 
 
 async def test_new_idea_gets_number_title_and_link(app: App) -> None:
@@ -270,7 +262,9 @@ async def test_index_is_rebuilt_from_the_store(
     from bot.settings import Settings
 
     await app.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
-    restarted = await build_app(Settings(db=app.core.db.path), embedder=embedder, clock=clock)  # type: ignore[arg-type]
+    restarted = await build_app(
+        Settings(db=app.core.store.location), embedder=embedder, clock=clock
+    )  # type: ignore[arg-type]
     try:
         result = await restarted.ideas.submit(
             draft(

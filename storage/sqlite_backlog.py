@@ -1,0 +1,252 @@
+"""The store's ports on SQLite, for the backlog itself (boards, members, event ids, ideas,
+suggestions, votes): each method runs the matching ``storage`` function on the writer
+(writes) or a reader (reads), or inside an open transaction.
+
+Times cross the interface as aware datetimes and are stored as UTC ISO text
+(``storage.times``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage import activity, imports, port
+from storage import boards as board_rows
+from storage import ideas as idea_rows
+from storage import votes as vote_rows
+from storage.connection import each_alone
+from storage.rows import (
+    BoardRow,
+    IdeaRow,
+    MemberRow,
+    MessageTarget,
+    NewIdea,
+    VoteEvent,
+)
+from storage.sqlite_runner import PortBase
+from storage.times import to_db
+
+
+class Boards(PortBase, port.Boards):
+    async def by_id(self, board_id: int) -> BoardRow | None:
+        return await self._run.read(board_rows.board_by_id, board_id)
+
+    async def by_name(self, name: str) -> BoardRow | None:
+        return await self._run.read(board_rows.board_by_name, name)
+
+    async def all(self) -> list[BoardRow]:
+        return await self._run.read(board_rows.all_boards)
+
+    async def of_workspace(self, platform: str, workspace_id: str) -> BoardRow | None:
+        return await self._run.read(board_rows.board_for_workspace, platform, workspace_id)
+
+    async def ensure_for_workspace(
+        self, platform: str, workspace_id: str, name: str, at: datetime
+    ) -> BoardRow:
+        return await self._run.write(
+            board_rows.ensure_workspace_board, platform, workspace_id, name, to_db(at)
+        )
+
+    async def save_settings(self, board_id: int, settings: dict[str, Any]) -> None:
+        await self._run.write(board_rows.save_settings, board_id, settings)
+
+    async def idea_count(self, board_id: int) -> int:
+        return await self._run.read(board_rows.idea_count, board_id)
+
+    async def move_workspace(self, platform: str, workspace_id: str, board_id: int) -> None:
+        await self._run.write(board_rows.move_workspace, platform, workspace_id, board_id)
+
+    async def attach_workspace(
+        self, platform: str, workspace_id: str, board_id: int, name: str | None
+    ) -> None:
+        await self._run.write(imports.attach_workspace, platform, workspace_id, board_id, name)
+
+
+class Members(PortBase, port.Members):
+    async def ensure(self, platform: str, user_id: str, name: str) -> int:
+        return await self._run.write(self._members.ensure, platform, user_id, name)
+
+    async def ensure_many(self, platform: str, people: Sequence[tuple[str, str]]) -> dict[str, int]:
+        return await self._run.write(imports.ensure_members, platform, people)
+
+    async def names(self, ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+        return await self._run.read(activity.member_names, list(ids))
+
+
+class Events(PortBase, port.Events):
+    async def first_seen(self, platform: str, event_id: str, at: datetime) -> bool:
+        return await self._run.write(board_rows.first_event, platform, event_id, to_db(at))
+
+
+class Ideas(PortBase, port.Ideas):
+    async def by_number(self, board_id: int, number: int) -> IdeaRow | None:
+        return await self._run.read(idea_rows.idea_by_number, board_id, number)
+
+    async def by_id(self, board_id: int, idea_id: int) -> IdeaRow | None:
+        return await self._run.read(idea_rows.idea_by_id, board_id, idea_id)
+
+    async def by_ids(self, board_id: int, ids: Sequence[int]) -> dict[int, IdeaRow]:
+        return await self._run.read(activity.ideas_by_ids, board_id, list(ids))
+
+    async def listing(self, board_id: int, *, include_deleted: bool) -> list[IdeaRow]:
+        where = "1" if include_deleted else "i.deleted_at IS NULL"
+        return await self._run.read(idea_rows.ideas_where, board_id, where)
+
+    async def top_ids(self, board_id: int, limit: int, statuses: list[str] | None) -> list[int]:
+        return await self._run.read(idea_rows.top_ids, board_id, limit, statuses)
+
+    async def insert(self, idea: NewIdea) -> tuple[int, int]:
+        return await self._run.write(
+            idea_rows.insert_idea,
+            board_id=idea.board_id,
+            author_id=idea.author_id,
+            title=idea.title,
+            body=idea.body,
+            platform=idea.platform,
+            channel_id=idea.channel_id,
+            message_id=idea.message_id,
+            permalink=idea.permalink,
+            embedding=idea.embedding,
+            created_at=to_db(idea.created_at),
+        )
+
+    async def link_message(
+        self,
+        board_id: int,
+        idea_id: int,
+        platform: str,
+        channel_id: str,
+        message_id: str,
+        kind: str,
+    ) -> bool:
+        return await self._run.write(
+            idea_rows.link_message, board_id, idea_id, platform, channel_id, message_id, kind
+        )
+
+    async def message_target(
+        self, platform: str, channel_id: str, message_id: str
+    ) -> MessageTarget | None:
+        return await self._run.read(idea_rows.message_target, platform, channel_id, message_id)
+
+    async def messages_of(self, board_id: int, idea_id: int) -> list[tuple[str, str, str, str]]:
+        return await self._run.read(idea_rows.messages_of, board_id, idea_id)
+
+    async def update_text(
+        self, board_id: int, idea_id: int, title: str, body: str, embedding: bytes, at: datetime
+    ) -> None:
+        await self._run.write(
+            idea_rows.update_text, board_id, idea_id, title, body, embedding, to_db(at)
+        )
+
+    async def set_status(
+        self,
+        board_id: int,
+        idea_id: int,
+        old: str,
+        new: str,
+        note: str | None,
+        actor_id: int | None,
+        at: datetime,
+    ) -> None:
+        await self._run.write(
+            idea_rows.set_status, board_id, idea_id, old, new, note, actor_id, to_db(at)
+        )
+
+    async def merge(
+        self,
+        board_id: int,
+        idea_id: int,
+        into_id: int,
+        into_canonical: int,
+        score: float | None,
+        automatic: bool,
+        actor_id: int | None,
+        at: datetime,
+    ) -> None:
+        await self._run.write(
+            idea_rows.merge,
+            board_id,
+            idea_id,
+            into_id,
+            into_canonical,
+            score,
+            automatic,
+            actor_id,
+            to_db(at),
+        )
+
+    async def unmerge(self, board_id: int, idea_id: int, at: datetime) -> None:
+        await self._run.write(idea_rows.unmerge, board_id, idea_id, to_db(at))
+
+    async def mark_deleted(self, board_id: int, idea_id: int, at: datetime) -> list[int]:
+        return await self._run.write(idea_rows.mark_deleted, board_id, idea_id, to_db(at))
+
+    async def canonical_embeddings(
+        self, board_id: int, from_number: int = 1
+    ) -> list[tuple[int, bytes]]:
+        return await self._run.read(idea_rows.canonical_embeddings, board_id, from_number)
+
+    async def next_number(self, board_id: int) -> int:
+        return await self._run.read(idea_rows.next_number, board_id)
+
+    async def embedding_of(self, board_id: int, idea_id: int) -> bytes | None:
+        return await self._run.read(idea_rows.embedding_of, board_id, idea_id)
+
+    async def voters(self, board_id: int, canonical_id: int) -> list[MemberRow]:
+        return await self._run.read(idea_rows.voters, board_id, canonical_id)
+
+
+class Suggestions(PortBase, port.Suggestions):
+    async def add(self, board_id: int, idea_id: int, candidates: list[tuple[int, float]]) -> None:
+        await self._run.write(idea_rows.add_suggestions, board_id, idea_id, candidates)
+
+    async def state(self, board_id: int, idea_id: int, candidate_id: int) -> str | None:
+        return await self._run.read(idea_rows.suggestion_state, board_id, idea_id, candidate_id)
+
+    async def decide(
+        self,
+        board_id: int,
+        idea_id: int,
+        candidate_id: int | None,
+        state: str,
+        actor_id: int | None,
+        at: datetime,
+    ) -> None:
+        await self._run.write(
+            idea_rows.decide_suggestions,
+            board_id,
+            idea_id,
+            candidate_id,
+            state,
+            actor_id,
+            to_db(at),
+        )
+
+
+class Votes(PortBase, port.Votes):
+    async def record(self, events: Sequence[VoteEvent]) -> list[port.VoteOutcome | Exception]:
+        # Each event in a savepoint: one that fails half way (after its event id was
+        # recorded, say) leaves no part of itself, so a redelivery is not taken for a
+        # repeat; the rest of the batch stands.
+        return list(await self._run.write(each_alone, self._record_one, list(events)))
+
+    def _record_one(self, db: Database, event: VoteEvent) -> port.VoteOutcome:
+        at = to_db(event.at)
+        if event.event_id and not board_rows.first_event(db, event.platform, event.event_id, at):
+            return None
+        outcome = vote_rows.record_reaction(
+            db,
+            board_id=event.board_id,
+            platform=event.platform,
+            channel_id=event.channel_id,
+            message_id=event.message_id,
+            member_id=self._members.ensure(db, event.platform, event.user_id, event.user_name),
+            emoji=event.emoji,
+            added=event.added,
+            at=at,
+        )
+        return outcome.number, outcome.changed
