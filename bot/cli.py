@@ -29,7 +29,7 @@ from bot.cli_errors import (
 from bot.cli_import import import_command
 from bot.cli_model import model_command
 from bot.cli_run import run_command
-from bot.cli_store import clear_demo_db, migrate_command, safe_csv_row
+from bot.cli_store import clear_demo_db, copy_db_command, migrate_command, safe_csv_row
 from bot.digest import Digest, build_digest, parse_week
 from bot.errors import IdeabotError
 from bot.results import IdeaView
@@ -336,5 +336,6 @@ def eval_dedupe(pairs: Path, model: str | None) -> None:
 
 main.add_command(import_command, name="import")
 main.add_command(migrate_command, name="migrate")
+main.add_command(copy_db_command, name="copy-db")
 main.add_command(run_command, name="run")
 main.add_command(model_command, name="model")

@@ -30,6 +30,7 @@ MERGES_N = 15
 NOTE_MAX = 280
 # Trending: each vote's weight halves every this many hours before the period's end;
 # votes older than the window weigh too little to matter and are not read.
+TREND_DECIMALS = 6
 TREND_HALF_LIFE_H = 24.0
 TREND_WINDOW = timedelta(hours=96)
 STATUS_ORDER = {
@@ -209,6 +210,9 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     for idea_id, weight in weights.items():
         canonical = merged.get(idea_id, idea_id)
         trend[canonical] = trend.get(canonical, 0.0) + weight
+    # Engines differ in the last bits (SQLite's julianday keeps milliseconds, PostgreSQL
+    # microseconds; sums run in any order): six decimals rank and read the same on both.
+    trend = {k: round(v, TREND_DECIMALS) for k, v in trend.items()}
 
     created = await activity.created_between(board.id, start, end)
     prev_created = await activity.created_between(board.id, before.start, start)

@@ -5,6 +5,7 @@ and never learns which."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from storage.errors import StoreError
@@ -74,3 +75,17 @@ def board_names(path: Path) -> list[str] | None:
     from storage.opening import board_names as read_names
 
     return read_names(path)
+
+
+def copy_database(
+    source: str | Path,
+    target: str | Path,
+    *,
+    replace: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, int]:
+    """Copy every row of ``source`` into ``target``, one engine into the other, in one
+    transaction on the target: the rows copied per table. See ``storage.copy``."""
+    from storage.copy import copy_database as copy
+
+    return copy(source, target, replace=replace, progress=progress).rows

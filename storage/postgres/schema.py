@@ -61,7 +61,8 @@ CREATE TABLE ideas (
     permalink text,
     status text NOT NULL DEFAULT 'open',
     status_note text,
-    merged_into bigint REFERENCES ideas(id),
+    -- deferrable: a copy of a database may bring a merged idea before its target
+    merged_into bigint REFERENCES ideas(id) DEFERRABLE,
     canonical_id bigint NOT NULL,
     embedding bytea,
     created_at timestamptz NOT NULL,

@@ -83,12 +83,17 @@ class PostgresStore(port.Store):
             timeout=CONNECT_TIMEOUT_S,
         )
         try:
-            await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
-            async with pool.connection() as conn:
+            # One plain connection first: a wrong URL fails at once with libpq's reason
+            # (a pool would retry until its timeout), and the schema is settled before
+            # any pooled connection is handed out.
+            async with await psycopg.AsyncConnection.connect(
+                url, autocommit=True, connect_timeout=int(CONNECT_TIMEOUT_S)
+            ) as conn:
                 if create:
                     await migrate(conn, url)
                 else:
                     await check_readable(conn, url)
+            await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
         except (TimeoutError, psycopg.Error, OSError) as exc:
             await pool.close()
             raise postgres_problem(url, exc) from None
