@@ -35,7 +35,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.texts import submit_texts
+import numpy as np
+
+from bench.texts import submit_texts, text_pool
 from bot.app import App, build_app
 from bot.domain import IdeaDraft, Person, ReactionChange, Where
 from bot.settings import Settings
@@ -46,6 +48,7 @@ IDEAS = 200
 MEMBERS = 2_000
 EVENTS = 20_000
 SUBMITS = 100
+SEED = 20_261_130
 WHERE = Where(platform="discord", workspace_id="g-bench", channel_id="c-ideas")
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -79,9 +82,9 @@ def _events(first: int, count: int) -> list[ReactionChange]:
 
 
 async def _seed(app: App) -> None:
-    for n in range(IDEAS):
-        # Distinct words so that no idea merges into another (the words embedder below).
-        await app.ideas.submit(_draft(f"seed idea number {n} about feature {n * 7919}", n))
+    # The same texts on both engines (a fixed seed); some merge, as in a real community.
+    for n, text in enumerate(text_pool(IDEAS, np.random.default_rng(SEED))):
+        await app.ideas.submit(_draft(text, n))
 
 
 async def _votes(app: App, events: list[ReactionChange]) -> float:
@@ -97,7 +100,7 @@ async def one_engine(database: Path | str, embedder: Embedder, label: str) -> di
         await _seed(app)
         rate = await _votes(app, _events(0, EVENTS))
         timings = []
-        for n, text in enumerate(submit_texts()[:SUBMITS]):
+        for n, text in enumerate(submit_texts(SUBMITS, np.random.default_rng(SEED + 1))):
             started = time.perf_counter()
             await app.ideas.submit(_draft(text, IDEAS + n))
             timings.append((time.perf_counter() - started) * 1000)

@@ -9,12 +9,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import psycopg
 from psycopg.types.json import Jsonb
 
 from storage import port
 from storage.postgres.runner import PortBase
-from storage.rows import BoardRow, IdeaRow, MemberRow, MessageTarget, NewIdea, VoteEvent
+from storage.rows import BoardRow, IdeaRow, MemberRow, MessageTarget, NewIdea
 
 _NAMED = """(SELECT COUNT(DISTINCT r.member_id) FROM ideas d JOIN reactions r
     ON r.board_id = d.board_id AND r.idea_id = d.id
@@ -495,53 +494,3 @@ class Suggestions(PortBase, port.Suggestions):
             " AND (%s::bigint IS NULL OR candidate_id = %s)",
             [state, actor_id, at, board_id, idea_id, candidate_id, candidate_id],
         )
-
-
-class Votes(PortBase, port.Votes):
-    async def record(self, events: Sequence[VoteEvent]) -> list[port.VoteOutcome | Exception]:
-        out: list[port.VoteOutcome | Exception] = []
-        async with self._run.conn() as conn:
-            waiting = self._run.pending()
-            for event in events:
-                mark = len(waiting) if waiting is not None else 0
-                try:
-                    # A savepoint each: a failed event leaves nothing, its id included
-                    # (nor a member id remembered from it).
-                    async with conn.transaction():
-                        out.append(await self._record_one(event))
-                except psycopg.Error as exc:
-                    if waiting is not None:
-                        del waiting[mark:]
-                    out.append(exc)
-        return out
-
-    async def _record_one(self, event: VoteEvent) -> port.VoteOutcome:
-        if event.event_id and not await Events(self._run, self._members).first_seen(
-            event.platform, event.event_id, event.at
-        ):
-            return None
-        row = await self._run.one(
-            "SELECT m.idea_id, m.id, i.number FROM messages m JOIN ideas i ON i.id = m.idea_id"
-            " WHERE m.platform = %s AND m.channel_id = %s AND m.message_id = %s"
-            " AND m.board_id = %s",
-            [event.platform, event.channel_id, event.message_id, event.board_id],
-        )
-        member = await Members(self._run, self._members).ensure(
-            event.platform, event.user_id, event.user_name
-        )
-        if row is None:
-            return None, False
-        idea_id, message_row, number = row
-        if event.added:
-            changed = await self._run.run(
-                "INSERT INTO reactions (board_id, idea_id, message_id, member_id, emoji, added_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                [event.board_id, idea_id, message_row, member, event.emoji, event.at],
-            )
-        else:
-            changed = await self._run.run(
-                "UPDATE reactions SET removed_at = %s WHERE message_id = %s AND member_id = %s"
-                " AND emoji = %s AND removed_at IS NULL",
-                [event.at, message_row, member, event.emoji],
-            )
-        return number, changed > 0

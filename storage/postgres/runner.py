@@ -78,19 +78,38 @@ class Runner:
         for callback in callbacks:
             callback()
 
+    @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[psycopg.AsyncConnection]:
+        """A connection for one statement: the transaction's under way, else a pooled one
+        in autocommit (one statement is its own transaction: no BEGIN and COMMIT trips)."""
+        if self._conn is not None:
+            yield self._conn
+            return
+        current = _CURRENT.get()
+        if current is not None and current[0] is self.pool:
+            yield current[1]
+            return
+        try:
+            async with self.pool.connection() as conn:
+                yield conn
+        except psycopg.errors.ReadOnlySqlTransaction:
+            raise StoreError(
+                f"{self._where} was opened read-only; this command does not write"
+            ) from None
+
     async def one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
-        async with self.conn() as conn:
+        async with self._statement() as conn:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchone()
 
     async def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        async with self.conn() as conn:
+        async with self._statement() as conn:
             cursor = await conn.execute(sql, params)
             return await cursor.fetchall()
 
     async def run(self, sql: str, params: Params = ()) -> int:
         """Execute a statement; the number of rows it changed."""
-        async with self.conn() as conn:
+        async with self._statement() as conn:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
 

@@ -12,7 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from storage import port
 from storage.errors import StoreError
-from storage.postgres import activity, backlog, upkeep
+from storage.postgres import activity, backlog, upkeep, votes
 from storage.postgres.connect import check_readable, migrate, postgres_problem, redact
 from storage.postgres.runner import MemberCache, Runner
 
@@ -27,7 +27,7 @@ def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
     target.events = backlog.Events(run, members)
     target.ideas = backlog.Ideas(run, members)
     target.suggestions = backlog.Suggestions(run, members)
-    target.votes = backlog.Votes(run, members)
+    target.votes = votes.Votes(run, members)
     target.channels = upkeep.Channels(run, members)
     target.digests = upkeep.Digests(run, members)
     target.activity = activity.Activity(run, members)
