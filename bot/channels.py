@@ -22,6 +22,7 @@ class Channels:
         if where.channel_id is None:
             return False
         key = (where.platform, where.channel_id)
+        self.core.expire_caches()
         if key not in self.core.idea_channels:
             self.core.idea_channels[key] = await self.core.store.channels.board_of(
                 where.platform, where.channel_id, "ideas"

@@ -4,6 +4,7 @@ and the board cache, built once by the CLI."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,6 +22,9 @@ from storage.port import Store, Transaction
 from storage.rows import BoardRow, IdeaRow
 
 DEFAULT_MAX_IDEA_LENGTH = 4000
+# How long a process trusts the boards and idea channels it read: changes made through
+# another process sharing the database apply here within this many seconds.
+CACHE_SECONDS = 5.0
 
 
 def view(row: IdeaRow) -> IdeaView:
@@ -58,8 +62,11 @@ class Core:
         *,
         clock: Clock = system_clock,
         max_idea_length: int = DEFAULT_MAX_IDEA_LENGTH,
+        cache_seconds: float = CACHE_SECONDS,
     ) -> None:
         self.store = store
+        self.cache_seconds = cache_seconds
+        self._cache_until = 0.0
         self.embedder = embedder
         self.clock = clock
         self.max_idea_length = max_idea_length
@@ -80,8 +87,20 @@ class Core:
 
     # -- boards -------------------------------------------------------------
 
+    def expire_caches(self) -> None:
+        """Forget boards and idea channels read more than ``cache_seconds`` ago: another
+        process on the same database may have changed them (settings, moderators,
+        channels, a workspace joining another board)."""
+        now = time.monotonic()
+        if now >= self._cache_until:
+            self._boards_by_place.clear()
+            self._boards_by_id.clear()
+            self.idea_channels.clear()
+            self._cache_until = now + self.cache_seconds
+
     async def board_for(self, where: Where) -> Board:
         """The board of a guild or workspace, created on first use."""
+        self.expire_caches()
         key = (where.platform, where.workspace_id)
         board = self._boards_by_place.get(key)
         if board is None:
@@ -104,6 +123,7 @@ class Core:
         return self._remember(_board(row))
 
     async def board_by_id(self, board_id: int) -> Board:
+        self.expire_caches()
         if board_id in self._boards_by_id:
             return self._boards_by_id[board_id]
         row = await self.store.boards.by_id(board_id)
