@@ -73,8 +73,8 @@ class Core:
         self._boards_by_place: dict[tuple[str, str], Board] = {}
         self._boards_by_id: dict[int, Board] = {}
         self._indexes: dict[int, SimilarityIndex] = {}
-        # The board's next idea number when its index was last brought up to date.
-        self._index_next: dict[int, int] = {}
+        # The board's index version (``Ideas.index_version``) its index follows.
+        self._index_versions: dict[int, tuple[int, int]] = {}
         self._index_locks: dict[int, asyncio.Lock] = {}
         # (platform, channel id) -> board id of an idea channel, None when it is none.
         self.idea_channels: dict[tuple[str, str], int | None] = {}
@@ -164,20 +164,20 @@ class Core:
 
     async def index(self, board: Board) -> SimilarityIndex:
         """The board's similarity index over its canonical ideas, loaded on first use and
-        brought up to date with ideas another process stored (``ideabot import``)."""
+        brought up to date with what another process changed: ideas it stored (added
+        here), ideas it merged, unmerged or deleted (the index is loaded again)."""
         index = self._indexes.get(board.id)
-        if index is not None:
-            known = self._index_next[board.id]
-            newest = await self.store.ideas.next_number(board.id)
-            if newest > known:
+        version = await self.store.ideas.index_version(board.id)
+        known = self._index_versions.get(board.id)
+        if index is not None and known is not None and version[1] == known[1]:
+            if version[0] > known[0]:
                 # Also ideas this process stored since: adding one again changes nothing.
-                rows = await self.store.ideas.canonical_embeddings(board.id, known)
+                rows = await self.store.ideas.canonical_embeddings(board.id, known[0])
                 for key, blob in rows:
                     index.add(key, np.frombuffer(blob, dtype=np.float32))
-                self._index_next[board.id] = newest
+                self._index_versions[board.id] = version
             return index
-        # Read before the ideas, so one stored in between is picked up next time.
-        self._index_next[board.id] = await self.store.ideas.next_number(board.id)
+        # The version is read before the ideas, so a change in between is seen next time.
         rows = await self.store.ideas.canonical_embeddings(board.id)
         # dim may load the model (seconds): never on the event loop.
         dim = await asyncio.to_thread(lambda: self.embedder.dim)
@@ -189,7 +189,15 @@ class Core:
         else:
             index = SimilarityIndex(dim)
         self._indexes[board.id] = index
+        self._index_versions[board.id] = version
         return index
+
+    async def index_followed(self, board: Board) -> None:
+        """This process has just changed the board's canonical set and its index with it
+        (holding ``lock(board)``): take the store's version as the index's own, so the
+        change is not taken for another process's and the index not loaded again."""
+        if board.id in self._indexes:
+            self._index_versions[board.id] = await self.store.ideas.index_version(board.id)
 
     def lock(self, board: Board) -> asyncio.Lock:
         """Held around every change of a board's canonical set, so the index follows the store."""

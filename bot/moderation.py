@@ -98,6 +98,7 @@ class Moderation:
                 details = {"number": number, "into": canonical.number}
                 await tx.log.add(board.id, actor_id, "merge", details, at)
             (await core.index(board)).remove(source.id)
+            await core.index_followed(board)
         merged = await self._by_id(board, source.id)
         into_row = await self._by_id(board, canonical.id)
         return Merged(idea=view(merged), into=view(into_row), score=score, automatic=False)
@@ -119,6 +120,7 @@ class Moderation:
                 details = {"number": row.number, "from": parent.number}
                 await tx.log.add(board.id, actor_id, "unmerge", details, at)
             await core.reindex(board, [row.id])
+            await core.index_followed(board)
         return Unmerged(
             idea=view(await self._by_id(board, row.id)),
             was_in=view(await self._by_id(board, parent.canonical_id)),

@@ -263,6 +263,7 @@ async def withdraw(
             await tx.log.add(board.id, actor_id, "delete", details, at)
         (await core.index(board)).remove(row.id)
         await core.reindex(board, children)
+        await core.index_followed(board)
     numbers = []
     for child in children:
         child_row = await core.store.ideas.by_id(board.id, child)

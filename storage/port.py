@@ -195,6 +195,11 @@ class Ideas(ABC):
         """The number the board's next idea will get; it grows with every idea stored."""
 
     @abstractmethod
+    async def index_version(self, board_id: int) -> tuple[int, int]:
+        """What a similarity index of the board must follow, cheaply: (the next idea
+        number, the newest merge, unmerge, delete or import in the moderation log)."""
+
+    @abstractmethod
     async def embedding_of(self, board_id: int, idea_id: int) -> bytes | None: ...
     @abstractmethod
     async def voters(self, board_id: int, canonical_id: int) -> list[MemberRow]:

@@ -193,6 +193,9 @@ class Ideas(PortBase, port.Ideas):
     async def next_number(self, board_id: int) -> int:
         return await self._run.read(idea_rows.next_number, board_id)
 
+    async def index_version(self, board_id: int) -> tuple[int, int]:
+        return await self._run.read(_index_version, board_id)
+
     async def embedding_of(self, board_id: int, idea_id: int) -> bytes | None:
         return await self._run.read(idea_rows.embedding_of, board_id, idea_id)
 
@@ -250,3 +253,17 @@ class Votes(PortBase, port.Votes):
             at=at,
         )
         return outcome.number, outcome.changed
+
+
+# Moderation-log actions that change a board's set of canonical ideas.
+INDEX_ACTIONS = ("merge", "unmerge", "delete", "import")
+
+
+def _index_version(db: Database, board_id: int) -> tuple[int, int]:
+    row = db.execute(
+        "SELECT (SELECT next_number FROM boards WHERE id = ?1), COALESCE((SELECT id"
+        " FROM moderation_log WHERE board_id = ?1 AND action IN (?2, ?3, ?4, ?5)"
+        " ORDER BY at DESC, id DESC LIMIT 1), 0)",
+        [board_id, *INDEX_ACTIONS],
+    ).fetchone()
+    return int(row[0] or 1), int(row[1])

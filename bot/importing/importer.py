@@ -80,6 +80,7 @@ async def import_export(
             for position, idea in enumerate(plan.ideas):
                 if idea.verdict.decision != "merge":
                     index.add(written.idea_ids[position], plan.vectors[position])
+            await core.index_followed(board)
     stored = await core.refresh_board(written.board_id)
     top = await Queries(core).top(stored, TOP)
     report = _report(plan, written, await _titles(core, board, plan, written))

@@ -445,6 +445,15 @@ class Ideas(PortBase, port.Ideas):
         row = await self._run.one("SELECT next_number FROM boards WHERE id = %s", [board_id])
         return int(row[0]) if row is not None else 1
 
+    async def index_version(self, board_id: int) -> tuple[int, int]:
+        row = await self._run.one(
+            "SELECT (SELECT next_number FROM boards WHERE id = %(b)s), COALESCE((SELECT id"
+            " FROM moderation_log WHERE board_id = %(b)s AND action = ANY(%(actions)s)"
+            " ORDER BY at DESC, id DESC LIMIT 1), 0)",
+            {"b": board_id, "actions": ["merge", "unmerge", "delete", "import"]},
+        )
+        return (int(row[0] or 1), int(row[1])) if row else (1, 0)
+
     async def embedding_of(self, board_id: int, idea_id: int) -> bytes | None:
         row = await self._run.one(
             "SELECT embedding FROM ideas WHERE board_id = %s AND id = %s", [board_id, idea_id]

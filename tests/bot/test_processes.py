@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
+from bot.domain import DeleteIdea, MergeIdeas
 from bot.errors import NotAllowed
 from bot.results import VoteChanged
 from bot.settings import Settings
@@ -51,3 +52,20 @@ async def test_a_moderator_named_in_one_process_may_moderate_in_the_other(
     await one.moderation.configure(HERE, moderator(), "moderator_users", "u-mallory")
     board = await two.moderation.configure(HERE, mallory, "suggest", "0.5")
     assert board.settings.thresholds.suggest == 0.5
+
+
+async def test_an_idea_deleted_or_merged_in_one_process_leaves_the_others_index(
+    pair: tuple[App, App],
+) -> None:
+    one, two = pair
+    for n, text in enumerate(
+        ("Dark mode for the map screen", "Offline maps for whole regions", "Export to CSV")
+    ):
+        await one.ideas.submit(draft(text, message_id=f"m{n}"))
+    board = await two.core.board_for(HERE)
+    found = await two.queries.search(board, "offline maps regions")
+    assert found[0].idea.number == 2  # the other process has loaded its index
+    await one.moderation.delete(DeleteIdea(where=HERE, actor=moderator(), number=2))
+    await one.moderation.merge(MergeIdeas(where=HERE, actor=moderator(), number=3, into=1))
+    left = {c.idea.number for c in await two.queries.search(board, "offline maps regions", 5)}
+    assert left == {1}
