@@ -545,6 +545,7 @@ def test_every_command_has_help_with_an_example() -> None:
         "run",
         "import",
         "migrate",
+        "copy-db",
         "model",
     }
     for name in [*main.commands, "model export"]:
