@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     discord_api_base: str | None = Field(default=None, validation_alias="DISCORD_API_BASE")
     discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
+    # A bot split over processes: how many shards in all, and which this process runs.
+    discord_shard_count: int | None = Field(default=None, validation_alias="DISCORD_SHARD_COUNT")
+    discord_shard_ids: str | None = Field(default=None, validation_alias="DISCORD_SHARD_IDS")
 
     # Slack: bot token; Socket Mode with an app token, or HTTP with a signing secret and port.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
