@@ -70,6 +70,7 @@ bench: install
 	$(BIN)/python -m bench.importing
 	$(BIN)/python -m bench.reconcile
 	$(BIN)/python -m bench.embed
+	$(BIN)/python -m bench.pairs
 	$(BIN)/python -m bench.store
 
 eval: install

@@ -23,6 +23,7 @@ from bot.cli_errors import (
     db_option,
     fail,
     load_settings,
+    pick_board,
     run_async,
     text_option,
 )
@@ -30,6 +31,7 @@ from bot.cli_import import import_command
 from bot.cli_model import model_command
 from bot.cli_run import run_command
 from bot.cli_store import clear_demo_db, copy_db_command, migrate_command, safe_csv_row
+from bot.cli_thresholds import thresholds_command
 from bot.digest import Digest, build_digest, parse_week
 from bot.errors import IdeabotError
 from bot.results import IdeaView
@@ -67,17 +69,7 @@ def with_app(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
 
 
 async def _pick_board(app: App, name: str | None) -> Board:
-    if name is not None:
-        return await app.core.board_named(name)
-    boards = await app.core.all_boards()
-    if len(boards) == 1:
-        return boards[0]
-    if not boards:
-        raise IdeabotError("the database has no boards yet")
-    raise IdeabotError(
-        "the database has several boards; pick one with --board: "
-        + ", ".join(b.name for b in boards)
-    )
+    return await pick_board(app.core, name)
 
 
 @click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -129,8 +121,20 @@ def demo(db_path: Path, events: Path | None) -> None:
             await app.close()
         outcomes = ", ".join(f"{n} {k}" for k, n in sorted(summary.outcomes.items()))
         click.echo(
-            f"Replayed {summary.events} events from {source} into {db_path} ({outcomes}).\n",
+            f"Replayed {summary.events} events from {source} into {db_path} ({outcomes}).",
             err=True,
+        )
+        asked = ", ".join(
+            f"#{summary.numbers[key]} → " + " or ".join(f"#{summary.numbers[c]}" for c in offered)
+            for key, offered in summary.questions
+        )
+        click.echo(f'Asked "same as #N?" {len(summary.questions)} times: {asked or "-"}', err=True)
+        merged = ", ".join(
+            f"#{summary.numbers[key]} → #{summary.numbers[into]}"
+            for key, into in summary.auto_merges
+        )
+        click.echo(
+            f"Merged on its own {len(summary.auto_merges)} times: {merged or '-'}\n", err=True
         )
         click.echo(markdown)
 
@@ -313,13 +317,26 @@ async def export(app: App, board: str | None, fmt: str) -> None:
 def eval_dedupe(pairs: Path, model: str | None) -> None:
     """Measure duplicate detection on labelled pairs (JSON lines of a, b, duplicate).
 
+    Prints the pair score (pair_*) and the bare cosine (cosine_*) side by side: average
+    precision, ROC AUC, best F1, what the shipped thresholds give, and the thresholds that
+    reach the precision targets. Pair scores are cross-validated: each pair is scored by a
+    model fitted on the other folds, never on itself.
+
     \b
     Example:
       ideabot eval-dedupe ../shared/data/dedupe-devset.jsonl
     """
     from dedupe.embedder import EmbedderError, build_embedder
     from dedupe.evaluate import PairsFileError, evaluate_pairs, format_metrics, load_pairs
-    from dedupe.thresholds import DEFAULT_THRESHOLDS
+    from dedupe.pair_eval import (
+        REPEATS,
+        mean_metrics,
+        pair_data,
+        pair_folds,
+        repeated_scores,
+        score_metrics,
+    )
+    from dedupe.thresholds import COSINE_THRESHOLDS, DEFAULT_THRESHOLDS
 
     settings = _settings()
     try:
@@ -327,10 +344,35 @@ def eval_dedupe(pairs: Path, model: str | None) -> None:
     except PairsFileError as exc:
         _fail(str(exc))
     embedder = build_embedder(model or settings.model_path, batch_size=settings.embed_batch_size)
+
+    async def measure() -> tuple[dict[str, float | int], Any]:
+        return await evaluate_pairs(loaded, embedder, COSINE_THRESHOLDS), await pair_data(
+            loaded, embedder
+        )
+
     try:
-        metrics = asyncio.run(evaluate_pairs(loaded, embedder, DEFAULT_THRESHOLDS))
+        cosine, data = asyncio.run(measure())
     except EmbedderError as exc:
         _fail(str(exc))
+    folds = pair_folds(data.labels)
+    metrics: dict[str, float | int] = {
+        "pairs": cosine["pairs"],
+        "duplicates": cosine["duplicates"],
+        "folds": folds,
+    }
+    metrics.update(score_metrics(data.cosines, data.labels, COSINE_THRESHOLDS, "cosine_"))
+    if folds:
+        runs = repeated_scores(data, folds=folds)
+        metrics.update(mean_metrics(runs, data.labels, DEFAULT_THRESHOLDS, "pair_"))
+    metrics["recall_at_1"] = cosine["recall_at_1"]
+    metrics["recall_at_3"] = cosine["recall_at_3"]
+    if folds:
+        click.echo(
+            f"note: pair_* figures are cross-validated ({folds} folds, the mean of"
+            f" {REPEATS} shuffles): each pair is scored by a model fitted on the other folds"
+        )
+    else:
+        click.echo("note: too few duplicates or non-duplicates to cross-validate the pair score")
     click.echo(format_metrics(metrics))
 
 
@@ -339,3 +381,4 @@ main.add_command(migrate_command, name="migrate")
 main.add_command(copy_db_command, name="copy-db")
 main.add_command(run_command, name="run")
 main.add_command(model_command, name="model")
+main.add_command(thresholds_command, name="thresholds")

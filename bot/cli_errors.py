@@ -17,6 +17,8 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from bot.boards import Board
+from bot.core import Core
 from bot.errors import IdeabotError
 from bot.settings import Settings
 from storage.engines import is_postgres, store_problem
@@ -152,6 +154,21 @@ board_option = click.option(
     callback=text_option,
     help="Board name; may be left out when the database has one board.",
 )
+
+
+async def pick_board(core: Core, name: str | None) -> Board:
+    """The board named, or the database's only board; IdeabotError saying which exist."""
+    if name is not None:
+        return await core.board_named(name)
+    boards = await core.all_boards()
+    if len(boards) == 1:
+        return boards[0]
+    if not boards:
+        raise IdeabotError("the database has no boards yet")
+    raise IdeabotError(
+        "the database has several boards; pick one with --board: "
+        + ", ".join(b.name for b in boards)
+    )
 
 
 def run_async(coro: Awaitable[T]) -> T:

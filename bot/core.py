@@ -15,6 +15,7 @@ from bot.boards import Board, BoardSettings
 from bot.clock import Clock, system_clock
 from bot.domain import Person, Where
 from bot.errors import UnknownBoard, UnknownIdea
+from bot.pairs import PairJudge
 from bot.results import IdeaView
 from dedupe.embedder import Embedder
 from dedupe.index import SimilarityIndex
@@ -81,6 +82,8 @@ class Core:
         # Messages whose votes are being read back from the platform -> the people whose
         # vote on them a live event changed meanwhile (see bot.reconcile).
         self._watched: dict[tuple[str, str, str], list[set[str]]] = {}
+        # Pair scores, each board's TF-IDF vocabulary and its learned thresholds.
+        self.pairs = PairJudge(store)
 
     def now(self) -> datetime:
         return self.clock()

@@ -24,6 +24,7 @@ from bot.domain import (
 )
 from bot.errors import IdeabotError
 from bot.render import digest_markdown
+from bot.results import Merged, PossibleDuplicate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DEMO_EVENTS = EXAMPLES / "community.jsonl"
@@ -47,6 +48,14 @@ class ReplaySummary:
     outcomes: Counter[str] = field(default_factory=Counter)
     last_at: datetime | None = None
     numbers: dict[str, int] = field(default_factory=dict)
+    # "Same as #N?" questions: the new idea's key and the keys it was offered as a duplicate of.
+    questions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    # Automatic merges: the new idea's key and the key it was merged into.
+    auto_merges: list[tuple[str, str]] = field(default_factory=list)
+
+    def key_of(self, number: int) -> str:
+        """The file's key of idea ``#number``."""
+        return next(key for key, n in self.numbers.items() if n == number)
 
 
 # The text fields each kind of event needs; "key" names the idea an event is about.
@@ -134,6 +143,11 @@ async def replay(app: App, events: list[dict[str, Any]], clock: DemoClock) -> Re
             )
             summary.numbers[key] = result.idea.number
             summary.outcomes[type(result).__name__] += 1
+            if isinstance(result, PossibleDuplicate):
+                offered = tuple(summary.key_of(c.idea.number) for c in result.candidates)
+                summary.questions.append((key, offered))
+            elif isinstance(result, Merged):
+                summary.auto_merges.append((key, summary.key_of(result.into.number)))
         elif kind in ("vote", "unvote"):
             await app.ideas.react(
                 ReactionChange(

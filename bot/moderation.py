@@ -7,6 +7,7 @@ in the same transaction as the change itself.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.boards import Board
@@ -26,6 +27,8 @@ from bot.domain import (
 from bot.errors import InvalidMerge, InvalidStatus, NotAllowed
 from bot.results import Deleted, Merged, StatusChanged, SuggestionDismissed, Unmerged
 from bot.service import withdraw
+from dedupe.board_thresholds import BoardThresholds
+from dedupe.thresholds import DEFAULT_THRESHOLDS
 from storage.rows import IdeaRow
 
 NOTE_MAX = 1000
@@ -61,10 +64,18 @@ class Moderation:
     async def merge(self, command: MergeIdeas) -> Merged:
         """Merge ``#number`` into ``#into``: its votes count there; nothing is lost."""
         board = await self._board_for_moderator(command.where, command.actor)
-        return await self._merge(board, command.number, command.into, command.actor.person, None)
+        return await self._merge(
+            board, command.number, command.into, command.actor.person, None, "merge"
+        )
 
     async def _merge(
-        self, board: Board, number: int, into: int, actor: Person, score: float | None
+        self,
+        board: Board,
+        number: int,
+        into: int,
+        actor: Person,
+        score: float | None,
+        source_of_label: str,
     ) -> Merged:
         core = self.core
         if number == into:
@@ -87,16 +98,29 @@ class Moderation:
                 if target.merged_into is None
                 else await self._by_id(board, target.canonical_id)
             )
+            judged = await core.pairs.score_rows(board, source, target)
             at = core.now()
 
             async with core.store.transaction() as tx:
                 actor_id = await core.member_id(tx, actor)
+                await tx.labels.add(
+                    board.id,
+                    source.id,
+                    target.id,
+                    same=True,
+                    source=source_of_label,
+                    features=judged.features,
+                    score=judged.probability,
+                    actor_id=actor_id,
+                    at=at,
+                )
                 await tx.ideas.merge(
                     board.id, source.id, canonical.id, canonical.id, score, False, actor_id, at
                 )
                 await tx.suggestions.decide(board.id, source.id, None, "merged", actor_id, at)
                 details = {"number": number, "into": canonical.number}
                 await tx.log.add(board.id, actor_id, "merge", details, at)
+            core.pairs.forget_thresholds(board.id)
             (await core.index(board)).remove(source.id)
             await core.index_followed(board)
         merged = await self._by_id(board, source.id)
@@ -112,13 +136,26 @@ class Moderation:
             if row.merged_into is None:
                 raise InvalidMerge(f"#{command.number} is not merged into another idea.")
             parent = await self._by_id(board, row.merged_into)
+            judged = await core.pairs.score_rows(board, row, parent)
             at = core.now()
 
             async with core.store.transaction() as tx:
                 actor_id = await core.member_id(tx, command.actor.person)
+                await tx.labels.add(
+                    board.id,
+                    row.id,
+                    parent.id,
+                    same=False,
+                    source="unmerge",
+                    features=judged.features,
+                    score=judged.probability,
+                    actor_id=actor_id,
+                    at=at,
+                )
                 await tx.ideas.unmerge(board.id, row.id, at)
                 details = {"number": row.number, "from": parent.number}
                 await tx.log.add(board.id, actor_id, "unmerge", details, at)
+            core.pairs.forget_thresholds(board.id)
             await core.reindex(board, [row.id])
             await core.index_followed(board)
         return Unmerged(
@@ -206,15 +243,44 @@ class Moderation:
             raise InvalidMerge("This question was already answered.")
         if command.same:
             return await self._merge(
-                board, row.number, candidate.number, command.actor.person, None
+                board, row.number, candidate.number, command.actor.person, None, "answer"
             )
+        offered = await core.store.suggestions.pending(board.id, row.id)
+        judged = []
+        for other_id in offered:
+            other = await core.store.ideas.by_id(board.id, other_id)
+            if other is not None:
+                judged.append((other_id, await core.pairs.score_rows(board, row, other)))
         at = core.now()
 
         async with core.store.transaction() as tx:
             actor_id = await core.member_id(tx, command.actor.person)
             # "Different idea" answers for every candidate offered with it.
             await tx.suggestions.decide(board.id, row.id, None, "dismissed", actor_id, at)
+            for other_id, pair in judged:
+                await tx.labels.add(
+                    board.id,
+                    row.id,
+                    other_id,
+                    same=False,
+                    source="answer",
+                    features=pair.features,
+                    score=pair.probability,
+                    actor_id=actor_id,
+                    at=at,
+                )
+        core.pairs.forget_thresholds(board.id)
         return SuggestionDismissed(idea=view(row), candidate=view(candidate))
+
+    async def thresholds(self, where: Where, actor: Actor) -> tuple[Board, BoardThresholds]:
+        """The board's thresholds now and the decisions they rest on (moderators only)."""
+        board = await self._board_for_moderator(where, actor)
+        return board, await self.core.pairs.thresholds(board)
+
+    async def reset_thresholds(self, where: Where, actor: Actor) -> BoardThresholds:
+        """Forget the board's decisions and set thresholds back to the defaults."""
+        board = await self._board_for_moderator(where, actor)
+        return await reset_thresholds(self.core, board, actor.person)
 
     async def configure(self, where: Where, actor: Actor, key: str, value: Any) -> Board:
         """Change one board setting; the new settings come back."""
@@ -235,9 +301,28 @@ class Moderation:
             for key, value in changes.items():
                 details = {"key": key, "value": str(value)[:200]}
                 await tx.log.add(board.id, actor_id, "config", details, at)
+        core.pairs.forget_thresholds(board.id)
         return await core.refresh_board(board.id)
 
     async def _by_id(self, board: Board, idea_id: int) -> IdeaRow:
         row = await self.core.store.ideas.by_id(board.id, idea_id)
         assert row is not None, f"idea {idea_id} vanished from board {board.id}"
         return row
+
+
+async def reset_thresholds(core: Core, board: Board, actor: Person | None) -> BoardThresholds:
+    """Retire the board's duplicate decisions and put its thresholds back to the defaults;
+    what it decides with afterwards. ``actor`` None: the operator, from the shell."""
+    settings = replace(
+        board.settings, suggest=DEFAULT_THRESHOLDS.suggest, auto_merge=DEFAULT_THRESHOLDS.auto_merge
+    )
+    at = core.now()
+
+    async with core.store.transaction() as tx:
+        actor_id = await core.member_id(tx, actor) if actor else None
+        retired = await tx.labels.retire(board.id, at)
+        await tx.boards.save_settings(board.id, settings.to_json())
+        details = {"decisions retired": retired}
+        await tx.log.add(board.id, actor_id, "thresholds reset", details, at)
+    core.pairs.forget_thresholds(board.id)
+    return await core.pairs.thresholds(await core.refresh_board(board.id))

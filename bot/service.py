@@ -8,6 +8,7 @@ the embedder, the similarity indexes and the board cache.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.boards import Board
 from bot.core import Core, view
@@ -28,12 +29,21 @@ from bot.results import (
 )
 from bot.text import title_of, validate_idea_text
 from bot.votes import VoteWriter
+from dedupe.pair_features import char_overlap, words_of
 from dedupe.thresholds import decide
 from storage.port import Transaction
 from storage.rows import IdeaRow, NewIdea, VoteEvent
 
-# How many similar ideas a possible duplicate offers, at most.
-MAX_CANDIDATES = 3
+# How many similar ideas a possible duplicate offers, at most: the best one or two.
+MAX_CANDIDATES = 2
+# The nearest canonical ideas by cosine that are judged as pairs; under COSINE_FLOOR a pair
+# is not judged at all (the devset's loosest duplicate scores 0.32).
+CANDIDATE_POOL = 5
+COSINE_FLOOR = 0.25
+# An author posting again within this time is adding to a thought, not repeating an idea:
+# no question unless the texts are near-identical (character trigrams, Jaccard).
+SAME_AUTHOR_WINDOW = timedelta(minutes=15)
+NEAR_IDENTICAL = 0.9
 
 
 class IdeaService:
@@ -59,16 +69,15 @@ class IdeaService:
         vector = await core.embed(text)
         async with core.lock(board):
             index = await core.index(board)
-            hits = [
-                (idea_id, score)
-                for idea_id, score in index.search(vector, k=MAX_CANDIDATES + 2)
-                if decide(score, board.settings.thresholds) != "new"
+            nearest = [
+                hit for hit in index.search(vector, k=CANDIDATE_POOL) if hit[1] >= COSINE_FLOOR
             ]
-            merge_into = (
-                hits[0]
-                if hits and decide(hits[0][1], board.settings.thresholds) == "merge"
-                else None
-            )
+            judged = await self._judge(board, draft, text, nearest)
+            thresholds = (await core.pairs.thresholds(board)).thresholds
+            merge_into = None
+            if judged and (judged[0][2] or decide(judged[0][1], thresholds) == "merge"):
+                merge_into = (judged[0][0], judged[0][1])
+            hits = [(i, p) for i, p, _ in judged if decide(p, thresholds) != "new"]
             suggested = [] if merge_into else hits[:MAX_CANDIDATES]
             now = core.now()
 
@@ -136,6 +145,39 @@ class IdeaService:
         if candidates:
             return PossibleDuplicate(idea=view(row), candidates=candidates)
         return Created(idea=view(row))
+
+    async def _judge(
+        self, board: Board, draft: IdeaDraft, text: str, nearest: list[tuple[int, float]]
+    ) -> list[tuple[int, float, bool]]:
+        """The nearest ideas with their pair scores and whether each is a repost, reposts
+        and then the best first, minus those the same author posted minutes before (unless
+        near-identical)."""
+        if not nearest:
+            return []
+        pairs = self.core.pairs
+        vocabulary = await pairs.vocabulary(board)
+        rows = await self.core.store.ideas.candidates(board.id, [i for i, _ in nearest])
+        mine = words_of(text)
+        judged = []
+        for idea_id, cosine in nearest:
+            row = rows.get(idea_id)
+            if row is None:
+                continue
+            theirs = words_of(row.body)
+            score = pairs.score(cosine, mine, theirs, vocabulary)
+            same_author = (row.platform, row.user_id) == (
+                draft.author.platform,
+                draft.author.user_id,
+            )
+            if (
+                same_author
+                and abs(draft.created_at - row.created_at) <= SAME_AUTHOR_WINDOW
+                and char_overlap(mine, theirs) < NEAR_IDENTICAL
+            ):
+                continue
+            judged.append((idea_id, score.probability, score.repost))
+        judged.sort(key=lambda hit: (not hit[2], -hit[1]))
+        return judged
 
     async def _candidates(
         self, board: Board, hits: list[tuple[int, float]]

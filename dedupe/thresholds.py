@@ -1,18 +1,26 @@
-"""Similarity thresholds that turn a cosine score into a dedupe decision."""
+"""Thresholds that turn a pair score (a probability) into a dedupe decision."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["DEFAULT_THRESHOLDS", "Decision", "Thresholds", "decide"]
+__all__ = [
+    "COSINE_THRESHOLDS",
+    "DEFAULT_THRESHOLDS",
+    "MERGE_PRECISION",
+    "SUGGEST_PRECISION",
+    "Decision",
+    "Thresholds",
+    "decide",
+]
 
 Decision = Literal["merge", "suggest", "new"]
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Cosine-similarity cut-offs: ask the user at `suggest`, merge on our own at `auto_merge`."""
+    """Score cut-offs: ask the user at `suggest`, merge on our own at `auto_merge`."""
 
     suggest: float
     auto_merge: float
@@ -25,18 +33,30 @@ class Thresholds:
             )
 
 
-# Tuned with all-MiniLM-L6-v2 on /work/shared/data/dedupe-devset.jsonl (156 pairs, 44
-# duplicates; negatives are hand-picked "same repository, related area" requests), cosine of
-# full texts (title line + body). Duplicates score 0.318-0.791; non-duplicates reach 0.814, so
-# no threshold gives precision 1.0 with any recall: the model cannot tell a hard negative
-# from a paraphrased duplicate at the top of the range.
-# - auto_merge 0.9: above every devset score with ~0.09 margin over the top non-duplicate
-#   (0.814), so devset precision is vacuous and recall 0.0. What it still catches is
-#   near-verbatim reposts: the devset texts lower-cased with punctuation stripped score >= 0.9
-#   against the original 93% of the time. Paraphrased duplicates go through "suggest".
-# - suggest 0.5: round value at the best-F1 point (0.502); devset precision 0.53, recall 0.70
-#   (31/44). 0.45 would give recall 0.80 at precision 0.46; F1 is flat across 0.45-0.55.
-DEFAULT_THRESHOLDS = Thresholds(suggest=0.5, auto_merge=0.9)
+# The precision each decision is held to: a wrong "same as #12?" is posted in public with
+# buttons, so most questions must be right; a wrong automatic merge hides an idea, so
+# almost none may be wrong.
+SUGGEST_PRECISION = 0.75
+MERGE_PRECISION = 0.97
+
+# Pair-score (probability) cut-offs, chosen by `python -m dedupe.fit_pairs` on the devset's
+# cross-validated pair scores (10 repeats of 5 folds, pooled):
+# - suggest 0.57: the lowest score at which precision reaches 0.75 (0.752 at 0.566), recall
+#   0.39. The bare cosine reaches 0.75 at 0.641 with recall 0.41: on these pairs the pair
+#   score is no sharper than the cosine, but it is a probability, so boards can learn it.
+# - auto_merge 0.95: no devset threshold reaches precision 0.97 (non-duplicates sit among the
+#   top scores; the shipped model scores no devset pair above 0.8 and nothing above 0.87),
+#   so merging on
+#   the score alone is left to boards that learn it from their moderators (dedupe.
+#   board_thresholds, never under 0.8). Near-verbatim reposts are merged by their own rule
+#   (dedupe.pair_features.is_repost): 97% of the devset texts lower-cased and stripped of
+#   punctuation meet it, and no devset pair does.
+DEFAULT_THRESHOLDS = Thresholds(suggest=0.57, auto_merge=0.95)
+
+# The bare cosine cut-offs, still used by the bulk import (bot/importing), which decides on
+# the embedding alone. Tuned with all-MiniLM-L6-v2 on the devset: suggest 0.5 is the best-F1
+# point (precision 0.53, recall 0.70); auto_merge 0.9 catches near-verbatim reposts only.
+COSINE_THRESHOLDS = Thresholds(suggest=0.5, auto_merge=0.9)
 
 
 def decide(score: float, thresholds: Thresholds) -> Decision:

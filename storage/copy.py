@@ -111,6 +111,11 @@ TABLES = (
     ),
     _table("inbox", "id platform event_id body received_at:time done_at:time"),
     _table(
+        "pair_labels",
+        "id board_id idea_id other_id same:flag source features score actor_id at:time"
+        " retired_at:time",
+    ),
+    _table(
         "reconcile_places",
         "platform board_id started_at:time place finished_at:time",
         identity=False,

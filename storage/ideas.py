@@ -346,6 +346,16 @@ def suggestion_state(db: Database, board_id: int, idea_id: int, candidate_id: in
     return None if row is None else str(row[0])
 
 
+def pending_candidates(db: Database, board_id: int, idea_id: int) -> list[int]:
+    """The ids of the ideas still offered as the idea's duplicate, best score first."""
+    rows = db.execute(
+        "SELECT candidate_id FROM suggestions WHERE board_id = ? AND idea_id = ?"
+        " AND state = 'pending' ORDER BY score DESC",
+        [board_id, idea_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def decide_suggestions(
     db: Database,
     board_id: int,

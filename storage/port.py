@@ -28,6 +28,7 @@ from typing import Any
 from storage.errors import StoreError
 from storage.rows import (
     BoardRow,
+    CandidateRow,
     ChannelRow,
     Claim,
     ExistingMessage,
@@ -38,6 +39,7 @@ from storage.rows import (
     MergeRow,
     MessageTarget,
     NewIdea,
+    PairLabel,
     PostKey,
     PostRow,
     StatusChangeRow,
@@ -202,6 +204,14 @@ class Ideas(ABC):
     @abstractmethod
     async def embedding_of(self, board_id: int, idea_id: int) -> bytes | None: ...
     @abstractmethod
+    async def candidates(self, board_id: int, idea_ids: Sequence[int]) -> dict[int, CandidateRow]:
+        """The live ideas among ``idea_ids``, by id, with their text and author."""
+
+    @abstractmethod
+    async def bodies(self, board_id: int, start: int, stop: int) -> list[str]:
+        """The texts of the board's ideas numbered ``start`` up to (not including) ``stop``."""
+
+    @abstractmethod
     async def voters(self, board_id: int, canonical_id: int) -> list[MemberRow]:
         """Everyone with an active named vote on the idea or an idea merged into it."""
 
@@ -216,6 +226,10 @@ class Suggestions(ABC):
     @abstractmethod
     async def state(self, board_id: int, idea_id: int, candidate_id: int) -> str | None: ...
     @abstractmethod
+    async def pending(self, board_id: int, idea_id: int) -> list[int]:
+        """The ideas still offered as the idea's duplicate, best score first."""
+
+    @abstractmethod
     async def decide(
         self,
         board_id: int,
@@ -226,6 +240,34 @@ class Suggestions(ABC):
         at: datetime,
     ) -> None:
         """Close the idea's pending suggestions: one (``candidate_id``) or all."""
+
+
+class PairLabels(ABC):
+    """Duplicate decisions a board's people made (labelled pairs), for its thresholds."""
+
+    @abstractmethod
+    async def add(
+        self,
+        board_id: int,
+        idea_id: int,
+        other_id: int,
+        *,
+        same: bool,
+        source: str,
+        features: Sequence[float],
+        score: float,
+        actor_id: int | None,
+        at: datetime,
+    ) -> None:
+        """Keep one decision about the pair; a later one about it wins."""
+
+    @abstractmethod
+    async def current(self, board_id: int) -> list[PairLabel]:
+        """The board's live decisions, the latest per pair (either order), oldest first."""
+
+    @abstractmethod
+    async def retire(self, board_id: int, at: datetime) -> int:
+        """Retire every live decision of the board; how many there were."""
 
 
 class Votes(ABC):
@@ -473,6 +515,7 @@ class Ports:
     events: Events
     ideas: Ideas
     suggestions: Suggestions
+    labels: PairLabels
     votes: Votes
     channels: Channels
     digests: Digests

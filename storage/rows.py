@@ -225,3 +225,25 @@ class IdeaInsert:
     updated_at: datetime
     merged_into: int | None
     canonical_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PairLabel:
+    """A duplicate decision people made about two ideas, with the pair as it was scored."""
+
+    idea_id: int
+    other_id: int
+    same: bool
+    source: str
+    features: tuple[float, ...]
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """What judging a duplicate candidate needs of a stored idea."""
+
+    body: str
+    platform: str
+    user_id: str
+    created_at: datetime

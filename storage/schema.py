@@ -355,3 +355,35 @@ def anonymous_vote_counts(db: Database) -> None:
         DELETE FROM members WHERE anonymous = 1
         """,
     )
+
+
+@migrations(name="0011_pair_labels")
+def pair_labels(db: Database) -> None:
+    # Every duplicate decision people make ("Same idea" / "Different idea", a merge, an
+    # unmerge) is a labelled pair the board's thresholds are re-fitted on. The pair's
+    # features are kept as they were when it was decided (the board's TF-IDF moves on),
+    # so a later model can score it again. A moderator's reset retires the labels.
+    # The thresholds stored in board settings were cosine cut-offs; they are pair-score
+    # (probability) cut-offs now, so the old values are dropped and boards start from the
+    # new defaults.
+    _run(
+        db,
+        """
+        CREATE TABLE pair_labels (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            other_id INTEGER NOT NULL REFERENCES ideas(id),
+            same INTEGER NOT NULL CHECK (same IN (0, 1)),
+            source TEXT NOT NULL,
+            features TEXT NOT NULL,
+            score REAL NOT NULL,
+            actor_id INTEGER,
+            at TEXT NOT NULL,
+            retired_at TEXT
+        );
+        CREATE INDEX pair_labels_board ON pair_labels(board_id, retired_at, id);
+        UPDATE boards SET settings = json_remove(settings, '$.suggest', '$.auto_merge')
+            WHERE json_valid(settings)
+        """,
+    )

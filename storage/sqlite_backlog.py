@@ -21,6 +21,7 @@ from storage import votes as vote_rows
 from storage.connection import each_alone
 from storage.rows import (
     BoardRow,
+    CandidateRow,
     IdeaRow,
     MemberRow,
     MessageTarget,
@@ -28,7 +29,7 @@ from storage.rows import (
     VoteEvent,
 )
 from storage.sqlite_runner import PortBase
-from storage.times import to_db
+from storage.times import from_db, to_db
 
 
 class Boards(PortBase, port.Boards):
@@ -193,6 +194,12 @@ class Ideas(PortBase, port.Ideas):
     async def next_number(self, board_id: int) -> int:
         return await self._run.read(idea_rows.next_number, board_id)
 
+    async def candidates(self, board_id: int, idea_ids: Sequence[int]) -> dict[int, CandidateRow]:
+        return await self._run.read(_candidates, board_id, list(idea_ids))
+
+    async def bodies(self, board_id: int, start: int, stop: int) -> list[str]:
+        return await self._run.read(_bodies, board_id, start, stop)
+
     async def index_version(self, board_id: int) -> tuple[int, int]:
         return await self._run.read(_index_version, board_id)
 
@@ -209,6 +216,9 @@ class Suggestions(PortBase, port.Suggestions):
 
     async def state(self, board_id: int, idea_id: int, candidate_id: int) -> str | None:
         return await self._run.read(idea_rows.suggestion_state, board_id, idea_id, candidate_id)
+
+    async def pending(self, board_id: int, idea_id: int) -> list[int]:
+        return await self._run.read(idea_rows.pending_candidates, board_id, idea_id)
 
     async def decide(
         self,
@@ -267,3 +277,24 @@ def _index_version(db: Database, board_id: int) -> tuple[int, int]:
         [board_id, *INDEX_ACTIONS],
     ).fetchone()
     return int(row[0] or 1), int(row[1])
+
+
+def _candidates(db: Database, board_id: int, idea_ids: list[int]) -> dict[int, CandidateRow]:
+    if not idea_ids:
+        return {}
+    marks = ", ".join("?" for _ in idea_ids)
+    rows = db.execute(
+        "SELECT i.id, i.body, m.platform, m.user_id, i.created_at FROM ideas i"
+        " JOIN members m ON m.id = i.author_id"
+        f" WHERE i.board_id = ? AND i.deleted_at IS NULL AND i.id IN ({marks})",
+        [board_id, *idea_ids],
+    ).fetchall()
+    return {r[0]: CandidateRow(r[1], r[2], r[3], from_db(r[4])) for r in rows}
+
+
+def _bodies(db: Database, board_id: int, start: int, stop: int) -> list[str]:
+    rows = db.execute(
+        "SELECT body FROM ideas WHERE board_id = ? AND number >= ? AND number < ?",
+        [board_id, start, stop],
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -21,6 +21,7 @@ def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
     target.events = backlog.Events(run, members)
     target.ideas = backlog.Ideas(run, members)
     target.suggestions = backlog.Suggestions(run, members)
+    target.labels = upkeep.PairLabels(run, members)
     target.votes = backlog.Votes(run, members)
     target.channels = upkeep.Channels(run, members)
     target.digests = upkeep.Digests(run, members)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from storage import activity, digests, imports, inbox, port, reconcile
+from storage import activity, digests, imports, inbox, pair_labels, port, reconcile
 from storage import boards as board_rows
 from storage.rows import (
     ChannelRow,
@@ -19,6 +19,7 @@ from storage.rows import (
     IdeaInsert,
     LinkCodeRow,
     MergeRow,
+    PairLabel,
     PostKey,
     PostRow,
     StatusChangeRow,
@@ -331,3 +332,37 @@ class Activity(PortBase, port.Activity):
 
     async def open_ideas(self, board_id: int, at: datetime) -> int:
         return await self._run.read(activity.open_ideas, board_id, to_db(at))
+
+
+class PairLabels(PortBase, port.PairLabels):
+    async def add(
+        self,
+        board_id: int,
+        idea_id: int,
+        other_id: int,
+        *,
+        same: bool,
+        source: str,
+        features: Sequence[float],
+        score: float,
+        actor_id: int | None,
+        at: datetime,
+    ) -> None:
+        await self._run.write(
+            pair_labels.add_label,
+            board_id,
+            idea_id,
+            other_id,
+            same=same,
+            source=source,
+            features=list(features),
+            score=score,
+            actor_id=actor_id,
+            at=to_db(at),
+        )
+
+    async def current(self, board_id: int) -> list[PairLabel]:
+        return await self._run.read(pair_labels.current_labels, board_id)
+
+    async def retire(self, board_id: int, at: datetime) -> int:
+        return await self._run.write(pair_labels.retire_labels, board_id, to_db(at))

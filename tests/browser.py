@@ -41,8 +41,9 @@ HEADLESS_FLAGS = (
     "--disable-sync",
     "--remote-debugging-port=0",
 )
-START_TIMEOUT_S = 30.0
-COMMAND_TIMEOUT_S = 30.0
+# Hang guards only: Chromium on a busy 2-core machine may take many seconds to start.
+START_TIMEOUT_S = 120.0
+COMMAND_TIMEOUT_S = 120.0
 
 
 class BrowserError(Exception):

@@ -1,38 +1,15 @@
-"""Test doubles for the core's event flow: a deterministic embedder and a chat port that
-keeps a platform's state in memory and records what the core asked of it."""
+"""A test double for the core's event flow: a chat port that keeps a platform's state in
+memory and records what the core asked of it (the test embedder is in tests/fakes)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
-
 from bot.chat import ChatMessage, ChatUnavailable, MessageRef
 from bot.domain import Person, Where
 from bot.results import SubmitResult
-
-DIM = 384
-
-
-class WordsEmbedder:
-    """Bag-of-words vectors from hashed words: equal texts are equal, different texts far
-    apart. For tests about something other than similarity; no model is loaded."""
-
-    dim = DIM
-
-    async def embed(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
-                out[row, int.from_bytes(digest, "big") % DIM] += 1.0
-            norm = float(np.linalg.norm(out[row]))
-            if norm:
-                out[row] /= norm
-        return out
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: the real embedding model (loaded once), real SQLite files."""
+"""Fixtures shared by the whole suite: the test embedder, the real model for the tests about
+duplicates (loaded once, before any test), real SQLite files."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from hypothesis import HealthCheck, settings
 from bot.app import App, build_app
 from bot.domain import Actor, IdeaDraft, Person, ReactionChange, Where
 from bot.settings import Settings
-from dedupe.embedder import SentenceTransformerEmbedder
+from dedupe.embedder import Embedder, SentenceTransformerEmbedder
 from dedupe.onnx_embedder import OnnxEmbedder
+from tests.fakes.embedder import TestEmbedder
 from tests.postgres import ENV_URL, drop_schema, new_schema, start_cluster
 
 # Property tests: no deadline (a loaded 2-core machine must not fail on time), a few
@@ -30,20 +32,57 @@ settings.register_profile(
 settings.load_profile("ideabot")
 
 
+REAL_MODEL = "real_model"  # marks a test about duplicate detection: its app runs on the model
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{REAL_MODEL}: the test is about duplicate detection; its `app` runs on the real model",
+    )
+
+
+def needs_model(item: pytest.Item) -> bool:
+    """Whether the test runs the real model (asks for it, or is marked to)."""
+    return "model" in getattr(item, "fixturenames", ()) or (
+        item.get_closest_marker(REAL_MODEL) is not None
+    )
+
+
 @pytest.fixture(scope="session")
-def embedder() -> OnnxEmbedder:
-    # The real bundled model on the default runtime (ONNX, as `ideabot run` uses it),
-    # shared by every test. Loaded here, once, rather than inside the first test that
-    # embeds: on a loaded machine the load could otherwise eat a test's wait for a reply.
-    model = OnnxEmbedder()
-    assert model.dim > 0  # loads the model
-    return model
+def model() -> OnnxEmbedder:
+    """The real bundled model on the default runtime (ONNX, as `ideabot run` uses it), for
+    the tests about duplicate detection. Loaded once, before the first test (`_model_first`)."""
+    loaded = OnnxEmbedder()
+    assert loaded.dim > 0  # loads the model
+    return loaded
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _model_first(request: pytest.FixtureRequest) -> None:
+    # A session fixture is otherwise built when the first test that needs it starts, which
+    # may be a test with a deadline on a busy machine: load the models before any test runs
+    # when one of the selected tests needs them, and not at all when none does.
+    items = request.session.items
+    if any(needs_model(item) for item in items):
+        request.getfixturevalue("model")
+    if any("torch_embedder" in getattr(item, "fixturenames", ()) for item in items):
+        request.getfixturevalue("torch_embedder")
 
 
 @pytest.fixture(scope="session")
 def torch_embedder() -> SentenceTransformerEmbedder:
-    # The same model on sentence-transformers (torch): the path for other model folders.
-    return SentenceTransformerEmbedder()
+    """The same model on sentence-transformers (torch): the path for other model folders.
+    Loaded once, before the first test, as `model` is (torch's import alone takes seconds)."""
+    loaded = SentenceTransformerEmbedder()
+    assert loaded.dim > 0  # loads the model
+    return loaded
+
+
+@pytest.fixture
+def embedder() -> TestEmbedder:
+    """The test embedder: a test says which of its texts are duplicates (tests/fakes)."""
+    return TestEmbedder()
 
 
 class FakeClock:
@@ -90,7 +129,7 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
 @pytest.fixture(params=["sqlite", "postgres"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
     """Where the test's store lives: a new SQLite file, or a new PostgreSQL schema. Tests
-    that take it (through ``app`` or ``quick``) run once on each engine."""
+    that take it (through ``app``) run once on each engine."""
     if request.param == "sqlite":
         return tmp_path / "ideabot.db"
     url: str = request.getfixturevalue("postgres_url")
@@ -99,18 +138,26 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
 
 @pytest.fixture
 async def app(
-    database: Path | str, embedder: SentenceTransformerEmbedder, clock: FakeClock
+    request: pytest.FixtureRequest,
+    database: Path | str,
+    embedder: TestEmbedder,
+    clock: FakeClock,
 ) -> AsyncIterator[App]:
-    built = await build_app(Settings(db=database), embedder=embedder, clock=clock)
+    """The whole app on a real database (a SQLite file, then PostgreSQL: the test runs on
+    each): on the test embedder, or on the real model for a test marked `real_model`."""
+    chosen: Embedder = embedder
+    if request.node.get_closest_marker(REAL_MODEL) is not None:
+        chosen = request.getfixturevalue("model")
+    built = await build_app(Settings(db=database), embedder=chosen, clock=clock)
     yield built
     await built.close()
 
 
 @pytest.fixture
 async def sqlite_app(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: FakeClock
+    tmp_path: Path, embedder: TestEmbedder, clock: FakeClock
 ) -> AsyncIterator[App]:
-    """The app on a SQLite file, for tests about the file itself."""
+    """The app on a SQLite file (test embedder), for tests about the file itself."""
     built = await build_app(Settings(db=tmp_path / "ideabot.db"), embedder=embedder, clock=clock)
     yield built
     await built.close()

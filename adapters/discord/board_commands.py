@@ -13,6 +13,7 @@ from adapters.discord.command_base import CommandBase
 from adapters.discord.events import NO_PINGS
 from bot.boards import SETTING_NAMES
 from bot.linking import CODE_LIFETIME
+from bot.pairs import threshold_lines
 
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
@@ -74,9 +75,23 @@ class BoardCommands(CommandBase):
                     or "none"
                 )
                 lines.append(f"{purpose} channels: {mentions}")
+            _, current = await self.app.moderation.thresholds(
+                self._where(interaction), await self._actor(interaction)
+            )
+            lines += threshold_lines(current)
             status = await self.app.digests.status(board)
             lines += digest_text.status_lines(status, render.channel_name, render.escape_md)
             await self._say(interaction, "\n".join(lines), ephemeral=True)
+
+        await self.run(interaction, work)
+
+    async def config_reset_thresholds(self, interaction: discord.Interaction) -> None:
+        async def work() -> None:
+            reset = await self.app.moderation.reset_thresholds(
+                self._where(interaction), await self._actor(interaction)
+            )
+            lines = ["Duplicate thresholds are back to the defaults; past decisions are set aside."]
+            await self._say(interaction, "\n".join(lines + threshold_lines(reset)), ephemeral=True)
 
         await self.run(interaction, work)
 

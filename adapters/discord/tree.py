@@ -128,6 +128,13 @@ def build_tree(tree: app_commands.CommandTree[Any], commands: Commands) -> None:
     async def config_show(interaction: discord.Interaction) -> None:
         await commands.config_show(interaction)
 
+    @config.command(
+        name="reset-thresholds",
+        description="Forget the board's duplicate decisions; thresholds back to the defaults",
+    )
+    async def config_reset_thresholds(interaction: discord.Interaction) -> None:
+        await commands.config_reset_thresholds(interaction)
+
     @config.command(name="channel", description="Make a channel an idea or digest channel")
     async def config_channel(
         interaction: discord.Interaction,

@@ -22,6 +22,7 @@ from bot.domain import (
     Where,
 )
 from bot.errors import IdeabotError
+from bot.pairs import threshold_lines
 from bot.results import Merged, PossibleDuplicate, StatusChanged
 
 
@@ -191,6 +192,10 @@ class SlackCommands:
                 digests.poke()
             now = "now" if state == "on" else "no longer"
             return f"<#{where.channel_id}> is {now} an {purpose} channel."
+        if parsed.action == "config reset thresholds":
+            reset = await moderation.reset_thresholds(where, actor)
+            lines = ["Duplicate thresholds are back to the defaults; past decisions are set aside."]
+            return "\n".join(lines + [render.escape(x) for x in threshold_lines(reset)])
         if parsed.action == "config digest":
             weekday, at_time, *zone = parsed.words
             changes = {"digest_weekday": weekday, "digest_time": at_time}
@@ -201,9 +206,11 @@ class SlackCommands:
             return f"The digest is posted {digest_text.schedule(await digests.status(board))}."
         data = board.settings.to_json()
         status = digest_text.status_lines(await digests.status(board), channel_name, render.escape)
+        _, current = await moderation.thresholds(where, actor)
         return "\n".join(
             [f"Board `{render.escape(board.name)}`"]
             + [f"`{k}`: `{render.escape(str(v))}`" for k, v in data.items() if k != "extra"]
+            + [render.escape(line) for line in threshold_lines(current)]
             + status
         )
 

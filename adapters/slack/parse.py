@@ -16,6 +16,7 @@ IDEABOT_USAGE = (
     "Usage: `/ideabot merge <number> <into>` · `unmerge <number>` · "
     "`status <number> <status> [note]` · `delete <number> [reason]` · "
     "`config show` · `config set <setting> <value>` · `config channel ideas|digest [off]` · "
+    "`config reset thresholds` · "
     "`config digest <weekday> <HH:MM> [<time zone>]` · `digest preview` · `digest now` · "
     "`link` · `join <code>`"
 )
@@ -75,6 +76,8 @@ def parse_ideabot(text: str) -> Parsed:
         sub = args[0].lower()
         if sub == "show" and len(args) == 1:
             return Parsed("config show")
+        if sub == "reset" and len(args) == 2 and args[1].lower() == "thresholds":
+            return Parsed("config reset thresholds")
         if sub == "set" and len(args) >= 3:
             if args[1] not in SETTING_NAMES:
                 raise UsageError(f"Settings are: {', '.join(SETTING_NAMES)}")

@@ -29,6 +29,7 @@ from bot.importing.model import (
 )
 from bot.service import MAX_CANDIDATES
 from bot.text import clean_text, title_of, validate_idea_text
+from dedupe.thresholds import COSINE_THRESHOLDS
 from storage.rows import ExistingMessage, StoredAnonymous, StoredReaction
 
 EMBED_CHUNK = 1024  # texts per embedder call: big enough to batch well, small for progress
@@ -136,7 +137,8 @@ async def make_plan(
     matrix = np.zeros((0, vectors.shape[1]), dtype=np.float32)
     if board is not None:
         keys, matrix = (await core.index(board)).arrays()
-    verdicts = decide_batch(keys, matrix, vectors, target.settings.thresholds, MAX_CANDIDATES)
+    # The bulk import decides on the bare cosine (the pair score is live capture's).
+    verdicts = decide_batch(keys, matrix, vectors, COSINE_THRESHOLDS, MAX_CANDIDATES)
     ideas = tuple(
         PlannedIdea(message=m, title=title_of(text), text=text, verdict=v)
         for (m, text), v in zip(fresh, verdicts, strict=True)

@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 
 from storage import port
 from storage.postgres.runner import PortBase
-from storage.rows import BoardRow, IdeaRow, MemberRow, MessageTarget, NewIdea
+from storage.rows import BoardRow, CandidateRow, IdeaRow, MemberRow, MessageTarget, NewIdea
 
 _NAMED = """(SELECT COUNT(DISTINCT r.member_id) FROM ideas d JOIN reactions r
     ON r.board_id = d.board_id AND r.idea_id = d.id
@@ -445,6 +445,24 @@ class Ideas(PortBase, port.Ideas):
         row = await self._run.one("SELECT next_number FROM boards WHERE id = %s", [board_id])
         return int(row[0]) if row is not None else 1
 
+    async def candidates(self, board_id: int, idea_ids: Sequence[int]) -> dict[int, CandidateRow]:
+        if not idea_ids:
+            return {}
+        rows = await self._run.all(
+            "SELECT i.id, i.body, m.platform, m.user_id, i.created_at FROM ideas i"
+            " JOIN members m ON m.id = i.author_id"
+            " WHERE i.board_id = %s AND i.deleted_at IS NULL AND i.id = ANY(%s)",
+            [board_id, list(idea_ids)],
+        )
+        return {r[0]: CandidateRow(r[1], r[2], r[3], r[4]) for r in rows}
+
+    async def bodies(self, board_id: int, start: int, stop: int) -> list[str]:
+        rows = await self._run.all(
+            "SELECT body FROM ideas WHERE board_id = %s AND number >= %s AND number < %s",
+            [board_id, start, stop],
+        )
+        return [r[0] for r in rows]
+
     async def index_version(self, board_id: int) -> tuple[int, int]:
         row = await self._run.one(
             "SELECT (SELECT next_number FROM boards WHERE id = %(b)s), COALESCE((SELECT id"
@@ -479,6 +497,14 @@ class Suggestions(PortBase, port.Suggestions):
             " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
             [(board_id, idea_id, candidate, score) for candidate, score in candidates],
         )
+
+    async def pending(self, board_id: int, idea_id: int) -> list[int]:
+        rows = await self._run.all(
+            "SELECT candidate_id FROM suggestions WHERE board_id = %s AND idea_id = %s"
+            " AND state = 'pending' ORDER BY score DESC",
+            [board_id, idea_id],
+        )
+        return [r[0] for r in rows]
 
     async def state(self, board_id: int, idea_id: int, candidate_id: int) -> str | None:
         row = await self._run.one(

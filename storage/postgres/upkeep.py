@@ -3,6 +3,7 @@ claims, the moderation log, link codes, the inbox, reconciliation places."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -12,7 +13,15 @@ from psycopg.types.json import Jsonb
 
 from storage import port
 from storage.postgres.runner import PortBase
-from storage.rows import ChannelRow, Claim, LinkCodeRow, PostKey, PostRow, StoredVotes
+from storage.rows import (
+    ChannelRow,
+    Claim,
+    LinkCodeRow,
+    PairLabel,
+    PostKey,
+    PostRow,
+    StoredVotes,
+)
 
 POSTING = "posting"
 POSTED = "posted"
@@ -394,4 +403,61 @@ class ReconcilePlaces(PortBase, port.ReconcilePlaces):
             "UPDATE reconcile_places SET finished_at = %s, place = NULL"
             " WHERE platform = %s AND board_id = %s",
             [at, platform, board_id],
+        )
+
+
+class PairLabels(PortBase, port.PairLabels):
+    async def add(
+        self,
+        board_id: int,
+        idea_id: int,
+        other_id: int,
+        *,
+        same: bool,
+        source: str,
+        features: Sequence[float],
+        score: float,
+        actor_id: int | None,
+        at: datetime,
+    ) -> None:
+        await self._run.run(
+            "INSERT INTO pair_labels (board_id, idea_id, other_id, same, source, features,"
+            " score, actor_id, at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                board_id,
+                idea_id,
+                other_id,
+                same,
+                source,
+                json.dumps(list(features)),
+                score,
+                actor_id,
+                at,
+            ],
+        )
+
+    async def current(self, board_id: int) -> list[PairLabel]:
+        rows = await self._run.all(
+            "SELECT idea_id, other_id, same, source, features, score FROM pair_labels"
+            " WHERE board_id = %s AND retired_at IS NULL ORDER BY id",
+            [board_id],
+        )
+        latest: dict[tuple[int, int], PairLabel] = {}
+        for idea_id, other_id, same, source, features, score in rows:
+            key = (min(idea_id, other_id), max(idea_id, other_id))
+            latest.pop(key, None)  # re-inserted, so the order follows the latest decision
+            latest[key] = PairLabel(
+                idea_id=idea_id,
+                other_id=other_id,
+                same=bool(same),
+                source=source,
+                features=tuple(float(x) for x in json.loads(features)),
+                score=float(score),
+            )
+        return list(latest.values())
+
+    async def retire(self, board_id: int, at: datetime) -> int:
+        return await self._run.run(
+            "UPDATE pair_labels SET retired_at = %s WHERE board_id = %s AND retired_at IS NULL",
+            [at, board_id],
         )

@@ -19,17 +19,17 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli import main
-from dedupe.embedder import SentenceTransformerEmbedder
 from storage.database import AsyncDatabase, StoreError, connect
 from storage.opening import KNOWN, SCHEMA_VERSION
 from storage.schema import migrations
 from tests.bot.importing.conftest import DISCORD, SLACK
 from tests.bot.test_cli import CLEAN_ENV, assert_one_line_error
+from tests.fakes.embedder import TestEmbedder
 
 EVENTS = Path(__file__).resolve().parents[2] / "examples" / "community.jsonl"
 
 
-def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
+def run(args: Sequence[str], embedder: TestEmbedder) -> Result:
     return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
 
 
@@ -45,8 +45,9 @@ def snapshot(path: Path) -> tuple[object, ...]:
 
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
+def good(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An ideabot database holding the Discord example export."""
+    embedder = TestEmbedder()  # module-wide: a fresh one, nothing declared
     db = tmp_path_factory.mktemp("good") / "ideabot.db"
     result = run(["import", str(DISCORD), "--db", str(db)], embedder)
     assert result.exit_code == 0, result.output
@@ -139,7 +140,7 @@ def test_bad_database_is_refused_untouched(
     command: str,
     good: Path,
     tmp_path: Path,
-    embedder: SentenceTransformerEmbedder,
+    embedder: TestEmbedder,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # `run` without a token stops before opening anything; keep the caller's out.
@@ -165,7 +166,7 @@ def test_bad_database_is_refused_untouched(
 
 @pytest.mark.parametrize("command", sorted(READS))
 def test_reads_leave_a_good_database_as_it_was(
-    command: str, good: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+    command: str, good: Path, tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     db = tmp_path / "ideabot.db"
     shutil.copy(good, db)
@@ -177,7 +178,7 @@ def test_reads_leave_a_good_database_as_it_was(
 
 @pytest.mark.parametrize("command", sorted(READS - {"import --dry-run"}))
 def test_reads_work_on_a_read_only_file_in_a_read_only_folder(
-    command: str, good: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+    command: str, good: Path, tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -196,7 +197,7 @@ def test_reads_work_on_a_read_only_file_in_a_read_only_folder(
 
 
 def test_a_dry_run_on_a_missing_database_creates_nothing(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     db = tmp_path / "new.db"
     result = run(["import", str(SLACK), "--dry-run", "--db", str(db)], embedder)
@@ -205,7 +206,7 @@ def test_a_dry_run_on_a_missing_database_creates_nothing(
 
 
 def test_a_new_database_is_readable_by_its_owner_only(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     db = tmp_path / "new.db"
     old = os.umask(0o022)
@@ -226,7 +227,7 @@ def _older(path: Path) -> None:
 
 
 def test_an_older_schema_is_named_by_reads_and_upgraded_by_migrate(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     db = tmp_path / "old.db"
     _older(db)
@@ -268,7 +269,7 @@ async def test_the_store_refuses_a_bad_file_for_writing_and_reading(
 
 
 def test_reads_see_what_a_running_bot_has_written(
-    good: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
+    good: Path, tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     """With a writer attached (its -wal file exists) reads go through SQLite's locks and see
     its latest commit, which is still only in the -wal file."""

@@ -24,8 +24,8 @@ from bot.app import build_app
 from bot.cli import EXPORT_FIELDS, main
 from bot.domain import Where
 from bot.settings import Settings
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.conftest import FakeClock, draft, vote
+from tests.fakes.embedder import TestEmbedder
 
 # Settings come from the environment and .env: keep the caller's IDEABOT_* out of the runs.
 CLEAN_ENV: dict[str, str | None] = {
@@ -73,10 +73,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
 
 @pytest.fixture(scope="module")
-def other_db(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
-) -> Path:
+def other_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A non-demo ideabot database with two boards: guild-one (2 ideas) and acme-team (1)."""
+    embedder = TestEmbedder()  # module-wide: a fresh one, nothing declared
     path = tmp_path_factory.mktemp("other") / "other.db"
     slack = Where(platform="slack", workspace_id="T1", channel_id="C1", workspace_name="Acme Team")
     at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -165,6 +164,15 @@ def test_demo_prints_the_w46_digest_of_the_readme(demo: DemoRun) -> None:
     ]
     assert "32 ideas** on the board" in md  # 37 posted, 5 merged
     assert "Replayed 219 events" in demo.result.stderr
+
+
+def test_demo_asks_the_duplicate_questions_of_the_readme(demo: DemoRun) -> None:
+    # examples/README.md, "Duplicate questions": four questions, one of them wrong
+    # (garmin-sync #5 offered as gpx-export #4); every real duplicate pair is asked about
+    # or merged by the moderator.
+    lines = demo.result.stderr.splitlines()
+    assert 'Asked "same as #N?" 4 times: #5 → #4, #7 → #5, #17 → #1, #31 → #16' in lines
+    assert "Merged on its own 0 times: -" in lines
 
 
 def test_demo_runs_again_on_its_own_database_and_replaces_it(demo: DemoRun, tmp_path: Path) -> None:
@@ -467,17 +475,30 @@ PAIRS = [
     ("Show water sources on the map.", "Display water refill points on the map.", True),
     ("Packing checklist per trip.", "Voice prompts for upcoming turns.", False),
 ]
-METRIC_NAMES = [
-    "pairs",
-    "duplicates",
+SCORE_METRICS = [
     "average_precision",
     "roc_auc",
     "best_f1",
     "best_f1_threshold",
+    "suggest_threshold",
     "suggest_precision",
     "suggest_recall",
+    "suggest_target_precision",
+    "suggest_threshold_at_target",
+    "suggest_recall_at_target",
+    "auto_merge_threshold",
     "auto_merge_precision",
     "auto_merge_recall",
+    "auto_merge_target_precision",
+    "auto_merge_threshold_at_target",
+    "auto_merge_recall_at_target",
+]
+METRIC_NAMES = [
+    "pairs",
+    "duplicates",
+    "folds",
+    *(f"cosine_{name}" for name in SCORE_METRICS),
+    *(f"pair_{name}" for name in SCORE_METRICS),
     "recall_at_1",
     "recall_at_3",
 ]
@@ -494,24 +515,44 @@ def write_pairs(path: Path) -> Path:
 def test_eval_dedupe_prints_every_metric(tmp_path: Path) -> None:
     result = run(["eval-dedupe", str(write_pairs(tmp_path / "pairs.jsonl"))])
     assert result.exit_code == 0, result.output
-    values = dict(line.split(": ", 1) for line in result.stdout.strip().splitlines())
-    assert set(METRIC_NAMES) <= values.keys()
-    assert values["pairs"] == "8"
-    assert values["duplicates"] == "4"
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("note: pair_* figures are cross-validated (4 folds, the mean of 10")
+    values = dict(line.split(": ", 1) for line in lines[1:])
+    assert list(values) == METRIC_NAMES
+    assert (values["pairs"], values["duplicates"], values["folds"]) == ("8", "4", "4")
     for name in (
-        "average_precision",
-        "roc_auc",
-        "best_f1",
-        "suggest_precision",
-        "suggest_recall",
-        "auto_merge_precision",
+        "cosine_average_precision",
+        "cosine_roc_auc",
+        "cosine_best_f1",
+        "cosine_suggest_precision",
+        "cosine_suggest_recall",
+        "cosine_auto_merge_precision",
+        "cosine_suggest_recall_at_target",
+        "pair_roc_auc",
         "recall_at_1",
         "recall_at_3",
     ):
         assert values[name] == "1.0000", name
-    assert values["auto_merge_recall"] == "0.5000"
+    assert values["cosine_auto_merge_recall"] == "0.5000"
+    assert values["cosine_suggest_target_precision"] == "0.7500"
+    assert values["pair_auto_merge_target_precision"] == "0.9700"
     # The best F1 threshold is the lowest duplicate score, a paraphrase around 0.70.
-    assert 0.6 < float(values["best_f1_threshold"]) < 0.8
+    assert 0.6 < float(values["cosine_best_f1_threshold"]) < 0.8
+    # Pair scores are probabilities.
+    assert 0 < float(values["pair_best_f1_threshold"]) <= 1
+
+
+def test_eval_dedupe_says_when_it_cannot_cross_validate(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.jsonl"
+    path.write_text(
+        json.dumps({"a": "Dark mode please", "b": "A dark theme", "duplicate": True}) + "\n",
+        encoding="utf-8",
+    )
+    result = run(["eval-dedupe", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("note: too few duplicates or non-duplicates")
+    assert "pair_roc_auc" not in result.stdout
+    assert "folds: 0" in result.stdout
 
 
 def test_eval_dedupe_names_the_bad_line(tmp_path: Path) -> None:
@@ -547,6 +588,7 @@ def test_every_command_has_help_with_an_example() -> None:
         "migrate",
         "copy-db",
         "model",
+        "thresholds",
     }
     for name in [*main.commands, "model export"]:
         result = run([*name.split(), "--help"])

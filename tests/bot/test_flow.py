@@ -1,5 +1,5 @@
 """The one event flow, driven through a recording chat port: no platform library, no
-model (a words embedder), a real SQLite file."""
+model (the test embedder), a real SQLite file."""
 
 from __future__ import annotations
 
@@ -30,83 +30,83 @@ def reaction(port: RecordingChat, ref: MessageRef, user: str, added: bool = True
 
 
 async def test_a_message_in_an_idea_channel_becomes_an_answered_idea(
-    quick: App, chat: RecordingChat
+    app: App, chat: RecordingChat
 ) -> None:
     message = chat.post("ideas", "alice", "Dark mode for the map screen")
-    result = await quick.flow.message(chat, message)
+    result = await app.flow.message(chat, message)
     assert isinstance(result, Created) and result.idea.number == 1
     assert result.idea.permalink == f"https://chat.example/ideas/{message.ref.message_id}"
     assert chat.votes_added == [message.ref]
     [answer] = chat.answers
     assert answer.text == "#1 Created"
     # A vote on the bot's answer counts for the idea; the bot's own 👍 does not.
-    assert isinstance(await quick.flow.reaction(reaction(chat, answer.ref, "bob")), VoteChanged)
-    assert await votes(quick, chat) == {1: 1}
+    assert isinstance(await app.flow.reaction(reaction(chat, answer.ref, "bob")), VoteChanged)
+    assert await votes(app, chat) == {1: 1}
     # The same message again (a redelivery) is not a second idea and is not answered twice.
-    again = await quick.flow.message(chat, message)
+    again = await app.flow.message(chat, message)
     assert again is not None and again.idea.number == 1 and len(chat.answers) == 1
 
 
-async def test_what_is_not_an_idea_changes_nothing(quick: App, chat: RecordingChat) -> None:
-    assert await quick.flow.message(chat, chat.post("general", "alice", "lunch?")) is None
+async def test_what_is_not_an_idea_changes_nothing(app: App, chat: RecordingChat) -> None:
+    assert await app.flow.message(chat, chat.post("general", "alice", "lunch?")) is None
     reply = chat.post("ideas", "bob", "I agree", thread=True)
-    assert await quick.flow.message(chat, reply) is None
-    assert await quick.flow.message(chat, chat.post("ideas", "bot", "Saved as #1")) is None
-    assert chat.answers == [] and chat.refusals == [] and await votes(quick, chat) == {}
+    assert await app.flow.message(chat, reply) is None
+    assert await app.flow.message(chat, chat.post("ideas", "bot", "Saved as #1")) is None
+    assert chat.answers == [] and chat.refusals == [] and await votes(app, chat) == {}
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 4001, "\u202e\u202e"])
 async def test_a_refused_idea_is_said_under_the_message_and_stores_nothing(
-    quick: App, chat: RecordingChat, text: str
+    app: App, chat: RecordingChat, text: str
 ) -> None:
     message = chat.post("ideas", "alice", text)
-    assert await quick.flow.message(chat, message) is None
+    assert await app.flow.message(chat, message) is None
     [refusal] = chat.refusals
     assert refusal.ref == message.ref and refusal.text
-    assert chat.answers == [] and await votes(quick, chat) == {}
+    assert chat.answers == [] and await votes(app, chat) == {}
 
 
-async def test_edits_follow_and_a_bad_edit_is_ignored(quick: App, chat: RecordingChat) -> None:
+async def test_edits_follow_and_a_bad_edit_is_ignored(app: App, chat: RecordingChat) -> None:
     message = chat.post("ideas", "alice", "Dark mode")
-    await quick.flow.message(chat, message)
+    await app.flow.message(chat, message)
     edit = MessageEdited(
         where=message.ref.where, message_id=message.ref.message_id, text="y" * 5000, at=chat._clock
     )
-    assert isinstance(await quick.flow.edited(edit), Ignored)
-    board = await quick.core.board_for(message.ref.where)
-    assert (await quick.queries.show(board, 1)).title == "Dark mode"
+    assert isinstance(await app.flow.edited(edit), Ignored)
+    board = await app.core.board_for(message.ref.where)
+    assert (await app.queries.show(board, 1)).title == "Dark mode"
     gone = MessageDeleted(
         where=message.ref.where, message_id=message.ref.message_id, at=chat._clock
     )
-    await quick.flow.deleted(gone)
-    assert await votes(quick, chat) == {}
+    await app.flow.deleted(gone)
+    assert await votes(app, chat) == {}
 
 
-async def test_catch_up_reads_each_missed_message_once(quick: App, chat: RecordingChat) -> None:
+async def test_catch_up_reads_each_missed_message_once(app: App, chat: RecordingChat) -> None:
     first = chat.post("ideas", "alice", "Dark mode for the map screen")
-    await quick.flow.message(chat, first)
+    await app.flow.message(chat, first)
     # down: two ideas and a thread reply are posted
     chat.post("ideas", "bob", "Export routes as GPX files")
     chat.post("ideas", "carol", "nice", thread=True)
     chat.post("ideas", "dan", "Offline maps for whole regions")
     for _ in range(2):
-        await quick.flow.catch_up(chat, [chat.where("ideas")])
-        assert sorted(await votes(quick, chat)) == [1, 2, 3]
+        await app.flow.catch_up(chat, [chat.where("ideas")])
+        assert sorted(await votes(app, chat)) == [1, 2, 3]
     assert len(chat.answers) == 3
 
 
 async def test_catch_up_with_the_platform_down_stops_and_changes_nothing(
-    quick: App, chat: RecordingChat, caplog: pytest.LogCaptureFixture
+    app: App, chat: RecordingChat, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await quick.flow.message(chat, chat.post("ideas", "alice", "Dark mode"))
+    await app.flow.message(chat, chat.post("ideas", "alice", "Dark mode"))
     chat.post("ideas", "bob", "Export routes as GPX files")
     chat.down = True
-    await quick.flow.catch_up(chat, [chat.where("ideas")])
+    await app.flow.catch_up(chat, [chat.where("ideas")])
     assert "catch-up of channel ideas stopped" in caplog.text
-    assert list(await votes(quick, chat)) == [1]
+    assert list(await votes(app, chat)) == [1]
     chat.down = False
-    await quick.flow.catch_up(chat, [chat.where("ideas")])
-    assert list(await votes(quick, chat)) == [1, 2]
+    await app.flow.catch_up(chat, [chat.where("ideas")])
+    assert list(await votes(app, chat)) == [1, 2]
 
 
 def test_a_channels_place_never_moves_past_a_message_still_being_handled() -> None:

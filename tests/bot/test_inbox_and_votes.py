@@ -15,29 +15,29 @@ from bot.results import Ignored, VoteChanged
 from tests.conftest import HERE, draft, vote
 
 
-async def test_an_event_is_written_once_and_handled_again_after_a_crash(quick: App) -> None:
+async def test_an_event_is_written_once_and_handled_again_after_a_crash(app: App) -> None:
     body = {"event_id": "Ev1", "event": {"type": "reaction_added"}}
-    assert await quick.inbox.put("slack", "Ev1", body) is True
-    assert await quick.inbox.put("slack", "Ev1", body) is False  # a redelivery
-    await quick.inbox.put("slack", "Ev2", {"event_id": "Ev2"})
-    await quick.inbox.put("discord", "Ev3", {"event_id": "Ev3"})
-    await quick.inbox.done("slack", "Ev2")
+    assert await app.inbox.put("slack", "Ev1", body) is True
+    assert await app.inbox.put("slack", "Ev1", body) is False  # a redelivery
+    await app.inbox.put("slack", "Ev2", {"event_id": "Ev2"})
+    await app.inbox.put("discord", "Ev3", {"event_id": "Ev3"})
+    await app.inbox.done("slack", "Ev2")
     seen: list[Any] = []
 
     async def handle(event: dict[str, Any]) -> None:
         seen.append(event)
 
     # The process died after writing Ev1 and before handling it: it comes back once.
-    assert await quick.inbox.replay("slack", handle) == 1
+    assert await app.inbox.replay("slack", handle) == 1
     assert seen == [body]
-    assert await quick.inbox.replay("slack", handle) == 0
+    assert await app.inbox.replay("slack", handle) == 0
 
 
 async def test_an_event_that_fails_to_replay_does_not_stop_the_others(
-    quick: App, caplog: pytest.LogCaptureFixture
+    app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     for n in range(3):
-        await quick.inbox.put("slack", f"Ev{n}", {"n": n})
+        await app.inbox.put("slack", f"Ev{n}", {"n": n})
     seen: list[int] = []
 
     async def handle(event: dict[str, Any]) -> None:
@@ -45,16 +45,16 @@ async def test_an_event_that_fails_to_replay_does_not_stop_the_others(
             raise ValueError("broken")
         seen.append(event["n"])
 
-    assert await quick.inbox.replay("slack", handle) == 3
+    assert await app.inbox.replay("slack", handle) == 3
     assert seen == [0, 2] and "replaying event Ev1 failed" in caplog.text
 
 
 async def test_a_vote_that_fails_half_way_leaves_nothing_and_its_redelivery_counts(
-    quick_sqlite: App, tmp_path: Path
+    sqlite_app: App, tmp_path: Path
 ) -> None:
     # A SQLite trigger makes the write fail (the contract suite fails one on both engines).
-    quick = quick_sqlite
-    await quick.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
+    app = sqlite_app
+    await app.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
     # A write that fails after the event id is recorded: the reaction row is refused.
     trigger = sqlite3.connect(tmp_path / "ideabot.db")
     trigger.execute(
@@ -66,7 +66,7 @@ async def test_a_vote_that_fails_half_way_leaves_nothing_and_its_redelivery_coun
     # One group commit: bob's vote fails, carol's and dan's stand.
     results = await asyncio.gather(
         *(
-            quick.ideas.react(vote("m1", who, event_id=f"ev-{who}"))
+            app.ideas.react(vote("m1", who, event_id=f"ev-{who}"))
             for who in ("carol", "bob", "dan")
         ),
         return_exceptions=True,
@@ -80,7 +80,7 @@ async def test_a_vote_that_fails_half_way_leaves_nothing_and_its_redelivery_coun
     trigger.commit()
     trigger.close()
     # Slack delivers it again: it counts, once.
-    assert isinstance(await quick.ideas.react(vote("m1", "bob", event_id="ev-bob")), VoteChanged)
-    assert isinstance(await quick.ideas.react(vote("m1", "bob", event_id="ev-bob")), Ignored)
-    board = await quick.core.board_for(HERE)
-    assert (await quick.queries.show(board, 1)).votes == 3
+    assert isinstance(await app.ideas.react(vote("m1", "bob", event_id="ev-bob")), VoteChanged)
+    assert isinstance(await app.ideas.react(vote("m1", "bob", event_id="ev-bob")), Ignored)
+    board = await app.core.board_for(HERE)
+    assert (await app.queries.show(board, 1)).votes == 3

@@ -9,8 +9,9 @@ from bot.channels import Channels
 from bot.domain import Actor, Person, Where
 from bot.errors import NotAllowed
 from bot.linking import CODE_LIFETIME, InvalidCode, Linking
-from bot.results import Merged, PossibleDuplicate
+from bot.results import Merged
 from tests.conftest import FakeClock, draft, vote
+from tests.fakes.embedder import TestEmbedder
 
 DISCORD = Where(platform="discord", workspace_id="g1", channel_id="d-ideas", workspace_name="G")
 SLACK = Where(platform="slack", workspace_id="T1", channel_id="C-ideas", workspace_name="T")
@@ -38,7 +39,13 @@ async def test_a_code_attaches_another_community_once(app: App) -> None:
         await linking.join(other, mod(other), made.code)
 
 
-async def test_shared_board_shares_ideas_votes_and_duplicates(app: App) -> None:
+async def test_shared_board_shares_ideas_votes_and_duplicates(
+    app: App, embedder: TestEmbedder
+) -> None:
+    embedder.same(
+        "Add a dark mode to the app. The white screen is too bright.",
+        "Add a dark mode to the app, the white screen is far too bright.",
+    )
     linking = Linking(app.core)
     channels = Channels(app.core)
     await linking.join(SLACK, mod(SLACK), (await linking.make_code(DISCORD, mod(DISCORD))).code)
@@ -59,14 +66,13 @@ async def test_shared_board_shares_ideas_votes_and_duplicates(app: App) -> None:
             where=SLACK,
         )
     )
-    assert isinstance(result, Merged | PossibleDuplicate)
+    assert isinstance(result, Merged) and result.into.number == 1
     await app.ideas.react(vote("d1", "bob", where=DISCORD))
     await app.ideas.react(vote("s1", "sue", where=SLACK, emoji="+1"))
     board = await app.core.board_for(SLACK)
     top = await app.queries.top(board, 5)
     assert top[0].number == 1
-    if isinstance(result, Merged):
-        assert top[0].votes == 2
+    assert top[0].votes == 2
 
 
 @pytest.mark.parametrize(

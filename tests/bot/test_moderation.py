@@ -10,6 +10,7 @@ from bot.errors import InvalidMerge, InvalidSetting, InvalidStatus, NotAllowed, 
 from bot.results import Merged, PossibleDuplicate, SuggestionDismissed
 from tests.conftest import HERE, draft, member, moderator, person, vote
 from tests.engines import as_json, rows
+from tests.fakes.embedder import TestEmbedder
 
 IDEAS = [
     "Dark mode for the map screen",
@@ -17,6 +18,8 @@ IDEAS = [
     "Heart rate zones on the watch",
     "Share my live location with friends",
 ]
+DARK = IDEAS[0]
+DARK_AGAIN = "Dark theme for the map screen please, white is too bright at night"
 # voters per message: overlaps on purpose (bob votes on 1, 2 and 3)
 VOTES = {"m1": ["bob", "carol"], "m2": ["bob", "dan", "erin"], "m3": ["bob", "fay"], "m4": ["gus"]}
 
@@ -194,7 +197,10 @@ async def test_status_of_a_merged_idea_is_set_on_its_canonical(app: App) -> None
         )
 
 
-async def test_delete_by_author_or_moderator_and_merged_children_stand_again(app: App) -> None:
+async def test_delete_by_author_or_moderator_and_merged_children_stand_again(
+    app: App, embedder: TestEmbedder
+) -> None:
+    embedder.likely("Export routes as GPX files", "export gpx")
     await seed(app)
     await app.moderation.merge(merge(2, 1))
     with pytest.raises(NotAllowed):
@@ -211,15 +217,10 @@ async def test_delete_by_author_or_moderator_and_merged_children_stand_again(app
     assert hits[0].idea.number == 2  # back in the similarity index
 
 
-async def test_suggestion_answers(app: App) -> None:
-    await app.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
-    offered = await app.ideas.submit(
-        draft(
-            "Dark theme for the map screen please, white is too bright at night",
-            "bob",
-            message_id="m2",
-        )
-    )
+async def test_suggestion_answers(app: App, embedder: TestEmbedder) -> None:
+    embedder.likely(DARK, DARK_AGAIN)
+    await app.ideas.submit(draft(DARK, message_id="m1"))
+    offered = await app.ideas.submit(draft(DARK_AGAIN, "bob", message_id="m2"))
     assert isinstance(offered, PossibleDuplicate)
     answer = AnswerSuggestion(where=HERE, actor=member("mallory"), number=2, candidate=1, same=True)
     with pytest.raises(NotAllowed):
@@ -238,16 +239,11 @@ async def test_suggestion_answers(app: App) -> None:
         )
 
 
-async def test_suggestion_accepted_by_author_merges(app: App) -> None:
-    await app.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
+async def test_suggestion_accepted_by_author_merges(app: App, embedder: TestEmbedder) -> None:
+    embedder.likely(DARK, DARK_AGAIN)
+    await app.ideas.submit(draft(DARK, message_id="m1"))
     await app.ideas.react(vote("m1", "carol"))
-    await app.ideas.submit(
-        draft(
-            "Dark theme for the map screen please, white is too bright at night",
-            "bob",
-            message_id="m2",
-        )
-    )
+    await app.ideas.submit(draft(DARK_AGAIN, "bob", message_id="m2"))
     await app.ideas.react(vote("m2", "dan"))
     merged = await app.moderation.answer_suggestion(
         AnswerSuggestion(where=HERE, actor=member("bob"), number=2, candidate=1, same=True)
@@ -259,7 +255,7 @@ async def test_suggestion_accepted_by_author_merges(app: App) -> None:
     ("key", "value", "message"),
     [
         ("suggest", "high", "number between 0 and 1"),
-        ("suggest", "0.95", "suggest <= auto_merge"),
+        ("suggest", "0.97", "suggest <= auto_merge"),
         ("auto_merge", "1.5", "between 0 and 1"),
         ("digest_weekday", "funday", "monday"),
         ("digest_time", "25:00", "HH:MM"),
@@ -275,7 +271,7 @@ async def test_bad_settings_are_refused(app: App, key: str, value: str, message:
     assert (await app.core.board_for(HERE)).settings == before
 
 
-async def test_settings_persist(app: App, embedder: object) -> None:
+async def test_settings_persist(app: App) -> None:
     board = await app.moderation.configure(HERE, moderator(), "timezone", "Europe/Berlin")
     assert board.settings.timezone == "Europe/Berlin"
     await app.moderation.configure(HERE, moderator(), "suggest", "0.6")

@@ -13,15 +13,15 @@ from bot.domain import DeleteIdea, MergeIdeas
 from bot.errors import NotAllowed
 from bot.results import VoteChanged
 from bot.settings import Settings
-from tests.chat import WordsEmbedder
 from tests.conftest import HERE, FakeClock, draft, member, moderator, vote
+from tests.fakes.embedder import TestEmbedder
 
 
 @pytest.fixture
 async def pair(database: Path | str, clock: FakeClock) -> AsyncIterator[tuple[App, App]]:
     """Two apps on one database; the second trusts nothing it read (a cache of 0 s)."""
-    one = await build_app(Settings(db=database), embedder=WordsEmbedder(), clock=clock)
-    two = await build_app(Settings(db=database), embedder=WordsEmbedder(), clock=clock)
+    one = await build_app(Settings(db=database), embedder=TestEmbedder(), clock=clock)
+    two = await build_app(Settings(db=database), embedder=TestEmbedder(), clock=clock)
     two.core.cache_seconds = 0.0
     try:
         yield one, two

@@ -52,10 +52,10 @@ def test_vote_changes_adds_removes_and_leaves_bots_and_moved_people() -> None:
 
 
 async def test_votes_cast_and_taken_back_while_down_are_counted_once(
-    quick: App, chat: RecordingChat
+    app: App, chat: RecordingChat
 ) -> None:
-    first, second = await seed(quick, chat, 2)
-    await quick.flow.reaction(
+    first, second = await seed(app, chat, 2)
+    await app.flow.reaction(
         ReactionChange(
             where=first.where,
             message_id=first.message_id,
@@ -75,28 +75,28 @@ async def test_votes_cast_and_taken_back_while_down_are_counted_once(
     chat.react(second, "erin")
     chat.react(answer, "erin")
     chat.react(second, "frank", "🎉")
-    assert await reconcile(quick, chat) == 5
-    assert await votes(quick, chat) == {1: 1, 2: 2}
-    assert await reconcile(quick, chat) == 0  # a second pass changes nothing
+    assert await reconcile(app, chat) == 5
+    assert await votes(app, chat) == {1: 1, 2: 2}
+    assert await reconcile(app, chat) == 0  # a second pass changes nothing
 
 
 async def test_what_cannot_gain_votes_is_not_read(
-    quick: App, chat: RecordingChat, clock: FakeClock
+    app: App, chat: RecordingChat, clock: FakeClock
 ) -> None:
-    refs = await seed(quick, chat, 3)
-    board = await quick.core.board_for(chat.where("ideas"))
-    await quick.moderation.set_status(
+    refs = await seed(app, chat, 3)
+    board = await app.core.board_for(chat.where("ideas"))
+    await app.moderation.set_status(
         SetStatus(where=chat.where("ideas"), actor=moderator(), number=1, status="done", note=None)
     )
     chat.unreadable.add(refs[2].message_id)  # deleted meanwhile: its votes stay as stored
     chat.reads.clear()
-    report = await quick.reconciler.run_board(chat, board)
+    report = await app.reconciler.run_board(chat, board)
     read = [r.message_id for r in chat.reads]
     assert refs[0].message_id not in read and refs[1].message_id in read
     assert report.unreadable == 1
     clock.advance(days=91)  # past the board's reconcile_days: nothing is read
     chat.reads.clear()
-    await quick.reconciler.run_board(chat, board)
+    await app.reconciler.run_board(chat, board)
     assert chat.reads == []
 
 
@@ -116,21 +116,21 @@ class StopAfter(RecordingChat):
 
 
 async def test_an_interrupted_pass_carries_on_from_its_place_then_goes_round(
-    quick: App,
+    app: App,
 ) -> None:
     chat = StopAfter(n=10**9)
-    await quick.channels.set_channel(chat.where("ideas"), moderator(), "ideas", True)
-    refs = await seed(quick, chat, 6)
-    board = await quick.core.board_for(chat.where("ideas"))
+    await app.channels.set_channel(chat.where("ideas"), moderator(), "ideas", True)
+    refs = await seed(app, chat, 6)
+    board = await app.core.board_for(chat.where("ideas"))
     chat.reads.clear()
     chat.n = 5  # two messages an idea (source, answer): stops inside the third idea
     with pytest.raises(asyncio.CancelledError):
-        await quick.reconciler.run_board(chat, board)
+        await app.reconciler.run_board(chat, board)
     done = [r.message_id for r in chat.reads]
     assert done[:2] == [refs[5].message_id, chat.answers[5].ref.message_id]  # newest first
     chat.reads.clear()
     chat.n = 10**9
-    report = await quick.reconciler.run_board(chat, board)
+    report = await app.reconciler.run_board(chat, board)
     order = [r.message_id for r in chat.reads]
     # Idea 4 was not finished: below the place first (ideas 4 to 1), then round to the
     # ideas done before the stop (6, 5).
@@ -155,11 +155,11 @@ class LiveDuringRead(RecordingChat):
         return shown
 
 
-async def test_a_live_event_during_the_read_is_not_undone(quick: App) -> None:
+async def test_a_live_event_during_the_read_is_not_undone(app: App) -> None:
     chat = LiveDuringRead()
-    chat.app = quick
-    await quick.channels.set_channel(chat.where("ideas"), moderator(), "ideas", True)
-    [ref] = await seed(quick, chat, 1)
+    chat.app = app
+    await app.channels.set_channel(chat.where("ideas"), moderator(), "ideas", True)
+    [ref] = await seed(app, chat, 1)
     # The read shows no vote of bob's; his 👍 arrives live while the read is under way.
     chat.live = ReactionChange(
         where=ref.where,
@@ -169,26 +169,26 @@ async def test_a_live_event_during_the_read_is_not_undone(quick: App) -> None:
         added=True,
         at=chat._clock,
     )
-    assert await reconcile(quick, chat) == 0
-    assert await votes(quick, chat) == {1: 1}
+    assert await reconcile(app, chat) == 0
+    assert await votes(app, chat) == {1: 1}
 
 
 async def test_an_exports_count_of_unnamed_voters_gives_way_to_the_named_ones(
-    quick: App, chat: RecordingChat
+    app: App, chat: RecordingChat
 ) -> None:
-    [ref] = await seed(quick, chat, 1)
-    board = await quick.core.board_for(chat.where("ideas"))
+    [ref] = await seed(app, chat, 1)
+    board = await app.core.board_for(chat.where("ideas"))
 
     # As `ideabot import` stores an export that said "3 reacted" without names.
-    store = quick.core.store
+    store = app.core.store
     target = await store.ideas.message_target("discord", ref.channel_id, ref.message_id)
     assert target is not None
     await store.imports.set_anonymous(
-        board.id, [], [(target.idea_id, target.message_row, "👍", 3, quick.core.now())]
+        board.id, [], [(target.idea_id, target.message_row, "👍", 3, app.core.now())]
     )
-    assert await votes(quick, chat) == {1: 3}
+    assert await votes(app, chat) == {1: 3}
     for name in ("bob", "carol", "dan"):  # the platform names the three
         chat.react(ref, name)
-    await reconcile(quick, chat)
-    assert await votes(quick, chat) == {1: 3}  # not 6
-    assert await reconcile(quick, chat) == 0
+    await reconcile(app, chat)
+    assert await votes(app, chat) == {1: 3}  # not 6
+    assert await reconcile(app, chat) == 0

@@ -35,7 +35,7 @@ from bot.render import LATE_NOTICE, QUIET_NOTICE, digest_markdown
 from bot.render_html import digest_html
 from bot.results import IdeaView
 from bot.settings import Settings
-from dedupe.embedder import SentenceTransformerEmbedder
+from dedupe.onnx_embedder import OnnxEmbedder
 from tests.bot.test_cli import run
 from tests.browser import Browser, BrowserError, chromium, chromium_path
 
@@ -309,10 +309,10 @@ class DemoBoard:
 
 
 @pytest.fixture(scope="module")
-def demo_board(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
-) -> DemoBoard:
-    """The demo community replayed into a SQLite file, and its digest of 2026-W46."""
+def demo_board(tmp_path_factory: pytest.TempPathFactory, model: OnnxEmbedder) -> DemoBoard:
+    """The demo community replayed into a SQLite file, and its digest of 2026-W46: on the
+    real model, as `ideabot demo` runs it (its duplicates are the model's to find)."""
+    embedder = model
     db = tmp_path_factory.mktemp("demo-html") / "demo.db"
 
     async def build() -> Digest:

@@ -22,24 +22,23 @@ from click.testing import CliRunner, Result
 from bot.cli import main
 from bot.cli_store import safe_cell
 from bot.text import clean_text, validate_idea_text
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.bot.importing.conftest import DISCORD
 from tests.bot.test_cli import CLEAN_ENV, assert_one_line_error, sha
+from tests.fakes.embedder import TestEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 
 
-def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
+def run(args: Sequence[str], embedder: TestEmbedder) -> Result:
     return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
 
 
 @pytest.fixture(scope="module")
-def hostile_db(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
-) -> Path:
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Discord example with ideas written to hurt a spreadsheet and a listing."""
+    embedder = TestEmbedder()  # module-wide: a fresh one, nothing declared
     folder = tmp_path_factory.mktemp("hostile")
     data = json.loads((DISCORD / "ideas.json").read_text())
     texts = [
@@ -78,9 +77,7 @@ def test_safe_cell_follows_the_owasp_rule(cell: object, safe: object) -> None:
     assert safe_cell(cell) == safe
 
 
-def test_csv_export_neutralises_formulas(
-    hostile_db: Path, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_csv_export_neutralises_formulas(hostile_db: Path, embedder: TestEmbedder) -> None:
     result = run(["export", "--db", str(hostile_db), "--format", "csv"], embedder)
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -97,7 +94,7 @@ def test_csv_export_neutralises_formulas(
 
 
 def test_bidi_and_invisible_characters_never_reach_a_stored_title(
-    hostile_db: Path, embedder: SentenceTransformerEmbedder
+    hostile_db: Path, embedder: TestEmbedder
 ) -> None:
     result = run(["export", "--db", str(hostile_db), "--format", "json"], embedder)
     ideas = json.loads(result.stdout)
@@ -116,7 +113,7 @@ def test_clean_text_removes_every_control_and_format_character() -> None:
 
 @pytest.mark.parametrize("week", ["0001-W01", "9999-W52", "9999-W01", "1969-W52"])
 def test_a_week_at_the_calendars_ends_is_one_line(
-    week: str, hostile_db: Path, embedder: SentenceTransformerEmbedder
+    week: str, hostile_db: Path, embedder: TestEmbedder
 ) -> None:
     before = sha(hostile_db)
     result = run(["digest", "--db", str(hostile_db), "--week", week], embedder)
@@ -182,7 +179,7 @@ def test_a_closed_pipe_is_one_line(hostile_db: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["folder", "device"])
 def test_eval_dedupe_on_a_folder_or_device_is_one_line(
-    kind: str, tmp_path: Path, embedder: SentenceTransformerEmbedder
+    kind: str, tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     target = tmp_path if kind == "folder" else Path("/dev/zero")
     assert_one_line_error(run(["eval-dedupe", str(target)], embedder), str(target), "not a file")
@@ -199,7 +196,7 @@ def test_eval_dedupe_on_a_folder_or_device_is_one_line(
     ],
 )
 def test_a_bad_option_or_argument_is_one_line_too(
-    args: list[str], says: str, embedder: SentenceTransformerEmbedder
+    args: list[str], says: str, embedder: TestEmbedder
 ) -> None:
     result = run(args, embedder)
     assert result.exit_code == 2
@@ -207,7 +204,7 @@ def test_a_bad_option_or_argument_is_one_line_too(
     assert line.endswith("--help)")
 
 
-def test_help_and_version_still_exit_zero(embedder: SentenceTransformerEmbedder) -> None:
+def test_help_and_version_still_exit_zero(embedder: TestEmbedder) -> None:
     assert run(["--help"], embedder).exit_code == 0
     assert run(["ideas", "--help"], embedder).exit_code == 0
     assert run(["--version"], embedder).exit_code == 0

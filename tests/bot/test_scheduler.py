@@ -21,8 +21,8 @@ from bot.domain import Where
 from bot.errors import NotAllowed
 from bot.scheduler import LEASE, DigestPost, DigestScheduler, NoDigestChannel, PostFailed
 from bot.settings import Settings
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.conftest import FakeClock, draft, member, moderator, vote
+from tests.fakes.embedder import TestEmbedder
 
 DISCORD = Where(platform="discord", workspace_id="g1", channel_id="c-ideas")
 DISCORD_DIGEST = Where(platform="discord", workspace_id="g1", channel_id="c-digest")
@@ -265,7 +265,7 @@ async def test_a_bug_in_a_poster_is_a_failed_post_not_a_dead_scheduler(
 
 
 async def test_a_restart_in_the_middle_of_posting_does_not_post_twice(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: FakeClock
+    tmp_path: Path, embedder: TestEmbedder, clock: FakeClock
 ) -> None:
     settings = Settings(db=tmp_path / "ideabot.db")
     first = await build_app(settings, embedder=embedder, clock=clock)
@@ -293,7 +293,7 @@ async def test_a_restart_in_the_middle_of_posting_does_not_post_twice(
 
 
 async def test_two_processes_on_one_database_post_once(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: FakeClock
+    tmp_path: Path, embedder: TestEmbedder, clock: FakeClock
 ) -> None:
     settings = Settings(db=tmp_path / "ideabot.db")
     one = await build_app(settings, embedder=embedder, clock=clock)
@@ -456,7 +456,7 @@ async def test_a_poke_during_a_round_makes_another_round(
         slack = ChannelPoster("slack", clock)
         app.digests.register(slack)  # Slack connects now
         discord.gate.set()
-        await asyncio.wait_for(slack.entered.wait(), timeout=10)
+        await asyncio.wait_for(slack.entered.wait(), timeout=120)
         assert [m.label for m in slack.messages] == ["2026-W44"]
     finally:
         loop.cancel()

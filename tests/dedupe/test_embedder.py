@@ -212,7 +212,7 @@ async def test_model_work_runs_off_the_event_loop() -> None:
     released = threading.Event()
 
     def wait_for_loop() -> None:
-        if not released.wait(timeout=10):
+        if not released.wait(timeout=120):  # a hang guard only
             raise AssertionError("event loop was blocked while encoding")
 
     embedder = FakeEmbedder(FakeModel(on_encode=wait_for_loop))

@@ -72,7 +72,7 @@ class Recorder(discord.Client):
         self._changed = asyncio.Event()
 
     async def wait_seen(self, name: str, count: int = 1) -> list[Any]:
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(120):
             while len(self.seen[name]) < count:
                 await self._changed.wait()
         return self.seen[name]
@@ -395,7 +395,7 @@ async def test_handler_errors_and_a_bad_token_surface_at_once(
     async with running(fake, Broken(), token=TOKEN):
         await fake.post_message(world.ideas, world.alice, "hello")
         with pytest.raises(RuntimeError, match="boom"):
-            await fake.wait_for(lambda: False, timeout=5)
+            await fake.wait_for(lambda: False, timeout=120)
 
 
 async def test_without_the_message_content_intent_content_is_blank(

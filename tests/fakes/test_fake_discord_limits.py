@@ -56,7 +56,9 @@ async def test_rate_limit_headers_count_down_per_bucket_and_refuse_with_429(
 
 
 async def test_the_global_limit_refuses_across_buckets(fake: FakeDiscord, world: World) -> None:
-    fake.set_rate_limits(RateLimits(per_route=100, window=1.0, global_per_second=2))
+    fake.set_rate_limits(
+        RateLimits(per_route=100, window=60.0, global_per_second=2, global_window=60.0)
+    )
     async with aiohttp.ClientSession() as session:
         answers = [await _get(session, f"{fake.api_base}/channels/{world.ideas.id}")]
         answers.append(await _get(session, f"{fake.api_base}/guilds/{world.guild.id}"))
@@ -78,7 +80,7 @@ async def test_discord_py_pages_300_reaction_users_within_the_limits(
     for person in people:
         await fake.react(message, person, "👍")
     client = Recorder()
-    async with running(fake, client, token=TOKEN, timeout=30):
+    async with running(fake, client, token=TOKEN, timeout=120):
         channel = client.get_channel(world.ideas.id)
         assert isinstance(channel, discord.TextChannel)
         fetched = await channel.fetch_message(message.id)
@@ -128,10 +130,10 @@ async def test_invalid_session_forces_a_fresh_identify_and_loses_what_happened_m
         fake.allow_reconnect()
         await fake.wait_for(
             lambda: fake.identifies > identifies,
-            timeout=30,
+            timeout=120,
             what="a new READY after INVALID_SESSION",
         )
-        await fake.wait_until_connected(timeout=30)
+        await fake.wait_until_connected(timeout=120)
         await fake.post_message(world.ideas, world.alice, "after")
         seen = await client.wait_seen("message", 2)
     assert [m.content for m in seen] == ["before", "after"]

@@ -10,16 +10,16 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from bot.cli import main
-from dedupe.embedder import SentenceTransformerEmbedder
 from storage.database import connect
 from storage.schema import migrations
 from tests.bot.test_cli import CLEAN_ENV
+from tests.fakes.embedder import TestEmbedder
 
 AT = "2024-04-01T09:00:00+00:00"
 
 
 def test_a_tiny_export_claiming_millions_of_votes_stays_tiny(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     doc = {
         "guild": {"id": "1", "name": "g"},

@@ -26,7 +26,7 @@ def run_env(fake: FakeDiscord, db: Path) -> dict[str, str]:
 
 async def start_bot(fake: FakeDiscord, db: Path, cwd: Path) -> BotProcess:
     """`ideabot run` on ``db``, once its gateway session is READY (the model loads first)."""
-    await fake.wait_for(lambda: not fake.connected, 30, "the previous session to close")
+    await fake.wait_for(lambda: not fake.connected, 120, "the previous session to close")
     bot = await BotProcess(run_env(fake, db), cwd).start()
     try:
         await fake.wait_for(lambda: fake.connected or not bot.running, 120, "the bot to connect")
@@ -40,7 +40,7 @@ async def make_idea_channel(fake: FakeDiscord, world: World, channel: FakeChanne
     setup = await fake.slash(
         world.guild, channel, world.owner, "ideabot", ["config", "channel"], {"purpose": "ideas"}
     )
-    await setup.responded(timeout=60)
+    await setup.responded(timeout=120)
 
 
 @dataclass

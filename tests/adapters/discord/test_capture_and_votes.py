@@ -11,6 +11,7 @@ from bot.app import App
 from bot.results import Created, Edited, Ignored, Merged, PossibleDuplicate, VoteChanged
 from tests.adapters.discord.conftest import World, handled, outcome
 from tests.fakes.discord import FakeDiscord, FakeMessage
+from tests.fakes.embedder import TestEmbedder
 
 
 async def votes(app: App, world: World, number: int) -> int:
@@ -168,6 +169,7 @@ async def test_edit_and_delete_follow_the_message(
     assert await app.queries.all(board) == []
 
 
+@pytest.mark.real_model  # the real model decides, end to end: a repost merges, a paraphrase asks
 async def test_duplicates_auto_merge_and_are_offered(
     fake: FakeDiscord, world: World, bot: IdeaBot, app: App
 ) -> None:
@@ -186,7 +188,7 @@ async def test_duplicates_auto_merge_and_are_offered(
         fake,
         bot,
         world,
-        "Dark theme for the map screen please, white is too bright at night",
+        "A night theme with dark colours, because the white app is blinding after sunset",
         world.carol,
     )
     assert isinstance(offered, PossibleDuplicate)
@@ -194,10 +196,14 @@ async def test_duplicates_auto_merge_and_are_offered(
 
 @pytest.mark.parametrize("same", [True, False])
 async def test_duplicate_buttons_work_after_a_restart(
-    fake: FakeDiscord, world: World, app: App, same: bool
+    fake: FakeDiscord, world: World, app: App, embedder: TestEmbedder, same: bool
 ) -> None:
     from tests.adapters.discord.conftest import configure, connected
 
+    embedder.likely(
+        "Dark mode for the map screen",
+        "Dark theme for the map screen please, white is too bright at night",
+    )
     await configure(app, world)
     async with connected(fake, app) as first_bot:
         await post_idea(fake, first_bot, world, "Dark mode for the map screen")

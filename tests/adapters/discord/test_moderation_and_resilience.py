@@ -13,6 +13,7 @@ from bot.app import App
 from bot.domain import Where
 from tests.adapters.discord.conftest import World, configure, connected, handled, outcome
 from tests.fakes.discord import FakeDiscord, FakeInteraction, FakeMember, FakeMessage
+from tests.fakes.embedder import TestEmbedder
 
 
 async def post(
@@ -77,6 +78,8 @@ async def seed(fake: FakeDiscord, bot: IdeaBot, world: World) -> list[FakeMessag
         (["delete"], {"number": 2}, "Deleted #2"),
         (["config", "set"], {"setting": "suggest", "value": "0.6"}, "`suggest` is now `0.6`"),
         (["config", "show"], {}, "vote_emoji"),
+        (["config", "show"], {}, "Duplicate thresholds (pair score): suggest 0.57"),
+        (["config", "reset-thresholds"], {}, "back to the defaults"),
         (["config", "channel"], {"purpose": "digest"}, "is now an digest channel"),
         (["digest", "preview"], {}, "ideas of"),
     ],
@@ -104,7 +107,11 @@ async def test_moderator_commands_work_for_moderators_and_are_refused_to_others(
         assert allowed.followup_messages[0].embeds
     else:
         assert expect in text, text
-    if path[0] in ("merge", "status", "delete") or path[-1] in ("set", "channel"):
+    if path[0] in ("merge", "status", "delete") or path[-1] in (
+        "set",
+        "channel",
+        "reset-thresholds",
+    ):
         assert len(log_actions(app)) == len(before_log) + 1
 
 
@@ -208,7 +215,10 @@ async def test_hostile_and_oversized_ideas(
     assert "no idea #5" in (await unknown.responded())["data"]["content"]
 
 
-async def test_member_commands(fake: FakeDiscord, world: World, bot: IdeaBot, app: App) -> None:
+async def test_member_commands(
+    fake: FakeDiscord, world: World, bot: IdeaBot, embedder: TestEmbedder
+) -> None:
+    embedder.likely("Export routes as GPX files", "gpx track download")
     await seed(fake, bot, world)
     top = await fake.slash(world.guild, world.general, world.dan, "ideas", ["top"], {"count": 5})
     text = (await top.responded())["data"]["content"]

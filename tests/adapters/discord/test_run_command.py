@@ -43,7 +43,7 @@ async def test_run_connects_through_the_configured_urls(
         stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        await fake.wait_for(lambda: fake.connected, timeout=90, what="the bot connected")
+        await fake.wait_for(lambda: fake.connected, timeout=120, what="the bot connected")
         setup = await fake.slash(
             world.guild,
             world.ideas,
@@ -52,17 +52,17 @@ async def test_run_connects_through_the_configured_urls(
             ["config", "channel"],
             {"purpose": "ideas"},
         )
-        await setup.responded(timeout=30)
+        await setup.responded(timeout=120)
         message = await fake.post_message(world.ideas, world.alice, "Dark mode for the map")
         await fake.wait_for(
             lambda: message.thread is not None and bool(fake.messages(message.thread)),
-            timeout=30,
+            timeout=120,
             what="the bot's reply",
         )
         assert message.thread is not None
         assert "#1" in fake.messages(message.thread)[0].content
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
     text = output.decode()
     assert TOKEN not in text  # tokens are never logged

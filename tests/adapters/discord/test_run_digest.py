@@ -18,10 +18,10 @@ from bot.app import build_app
 from bot.channels import Channels
 from bot.domain import Actor, Person
 from bot.settings import Settings
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.adapters.discord.conftest import TOKEN, World
 from tests.conftest import FakeClock
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.embedder import TestEmbedder
 
 RUN = [sys.executable, "-c", "from bot.cli import main; main()", "run"]
 # Logged at the end of a scheduler round that began with the Discord poster registered.
@@ -37,19 +37,19 @@ async def run_until_a_round_with_discord(env: dict[str, str], cwd: Path) -> str:
     lines: list[str] = []
     try:
         while True:
-            raw = await asyncio.wait_for(process.stdout.readline(), timeout=90)
+            raw = await asyncio.wait_for(process.stdout.readline(), timeout=120)
             assert raw, "ideabot run stopped:\n" + "".join(lines[-30:])
             lines.append(raw.decode(errors="replace"))
             if ROUND_WITH_DISCORD in lines[-1]:
                 break
     finally:
         process.send_signal(signal.SIGINT)
-        rest, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+        rest, _ = await asyncio.wait_for(process.communicate(), timeout=120)
     return "".join(lines) + rest.decode(errors="replace")
 
 
 async def test_run_posts_the_missed_digest_once_and_not_again_after_a_restart(
-    fake: FakeDiscord, world: World, tmp_path: Path, embedder: SentenceTransformerEmbedder
+    fake: FakeDiscord, world: World, tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     db = tmp_path / "run.db"
     digest = world.guild.add_channel("digest")
@@ -61,6 +61,16 @@ async def test_run_posts_the_missed_digest_once_and_not_again_after_a_restart(
             is_moderator=True,
         )
         await Channels(app.core).set_channel(world.where(digest), owner, "digest", True)
+        # The weekly slot a day before the real now, so it was missed by far more than the
+        # grace whatever the day and hour the test runs (Monday 09:00, the default slot,
+        # would make a run at 09:10 on a Monday on time, not late).
+        slot = datetime.now(UTC) - timedelta(days=1)
+        for key, value in (
+            ("timezone", "UTC"),
+            ("digest_weekday", slot.strftime("%A").lower()),
+            ("digest_time", slot.strftime("%H:%M")),
+        ):
+            await app.moderation.configure(world.where(), owner, key, value)
     finally:
         await app.close()
     env = {

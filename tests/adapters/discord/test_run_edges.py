@@ -160,7 +160,7 @@ async def test_an_unreachable_api_is_retried_and_sigterm_stops_the_run(tmp_path:
             seen.append(line.decode())
     finally:
         process.send_signal(signal.SIGTERM)
-        rest, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+        rest, _ = await asyncio.wait_for(process.communicate(), timeout=120)
     text = "".join(seen) + rest.decode()
     retries = [line for line in seen if "trying again" in line]
     assert "attempt 1 failed, trying again in 1 s" in retries[0]

@@ -16,9 +16,9 @@ from bot.domain import Actor, Person, Where
 from bot.results import Created, VoteChanged
 from bot.settings import Settings
 from tests.adapters.discord.conftest import TOKEN, handled, outcome
-from tests.chat import WordsEmbedder
 from tests.conftest import FakeClock
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeGuild, running
+from tests.fakes.embedder import TestEmbedder
 
 
 async def watch_ideas(app: App, guild: FakeGuild) -> FakeChannel:
@@ -35,7 +35,7 @@ async def watch_ideas(app: App, guild: FakeGuild) -> FakeChannel:
 @pytest.fixture
 async def apps(postgres_url: str, clock: FakeClock) -> AsyncIterator[list[App]]:
     made = [
-        await build_app(Settings(db=postgres_url), embedder=WordsEmbedder(), clock=clock)
+        await build_app(Settings(db=postgres_url), embedder=TestEmbedder(), clock=clock)
         for _ in range(2)
     ]
     yield made

@@ -17,6 +17,8 @@ from adapters.slack.parse import IDEABOT_USAGE, Parsed, UsageError, parse_ideabo
         ("status 3 In-Progress", Parsed("status", (3,), ("in_progress",), "")),
         ("delete 4 spam, sorry", Parsed("delete", (4,), (), "spam, sorry")),
         ("config show", Parsed("config show")),
+        ("config reset thresholds", Parsed("config reset thresholds")),
+        ("Config RESET Thresholds", Parsed("config reset thresholds")),
         (
             "config set timezone Europe/Berlin",
             Parsed("config set", (), ("timezone",), "Europe/Berlin"),
@@ -60,6 +62,10 @@ def test_moderator_commands_parse(text: str, expected: Parsed) -> None:
         ("digest now please", "Usage"),
         ("<!channel> merge 1 2", "Usage"),
         ("drop table ideas", "Usage"),
+        ("config reset", "Usage"),
+        ("config reset everything", "Usage"),
+        ("config reset thresholds now", "Usage"),
+        ("config reset <!channel>", "Usage"),
         ("merge 1 2 " + "x" * 5000, "too long"),
     ],
 )

@@ -66,13 +66,13 @@ async def test_run_serves_slack_over_http_and_refuses_bad_requests(
         text = "R&amp;D: show the payload size of each upload"
         command = slack.slash_command_body("/idea", text, bob, general)
         assert (await slack.post_http(url, command)).status == 200
-        said = await slack.wait_for(lambda: slack.ephemerals(bob), timeout=30, what="the answer")
+        said = await slack.wait_for(lambda: slack.ephemerals(bob), timeout=120, what="the answer")
         assert "Saved as idea #1" in said[-1].text
         posted = slack.bot_messages(general)[-1].text
         assert "R&amp;D: show the payload size" in posted and "&amp;amp;" not in posted
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
     log = "".join(seen) + output.decode()
     assert "Traceback" not in log, log
     assert slack.signing_secret not in log and slack.bot_token not in log

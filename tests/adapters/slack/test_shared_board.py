@@ -7,6 +7,7 @@ from bot.domain import Where
 from tests.adapters.discord.conftest import World, configure, connected, handled, outcome
 from tests.adapters.slack.conftest import Workspace
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.embedder import TestEmbedder
 
 
 async def test_one_board_across_platforms(
@@ -14,7 +15,12 @@ async def test_one_board_across_platforms(
     world: World,
     workspace: Workspace,
     app: App,
+    embedder: TestEmbedder,
 ) -> None:
+    embedder.same(
+        "Add a dark mode to the app. The white screen is too bright at night.",
+        "Add a dark mode to the app, the white screen is far too bright at night.",
+    )
     slack = workspace.slack
     await configure(app, world)
     async with connected(fake, app) as bot:

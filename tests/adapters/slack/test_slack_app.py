@@ -9,6 +9,7 @@ import pytest
 from bot.app import App
 from bot.domain import Where
 from tests.adapters.slack.conftest import Workspace
+from tests.fakes.embedder import TestEmbedder
 from tests.fakes.slack import FakeMessage, FakeSlack, serve_app
 
 
@@ -126,6 +127,7 @@ async def test_idea_command_and_save_shortcut(workspace: Workspace, app: App) ->
     assert "empty" in empty and len(await ideas(app, slack)) == 2
 
 
+@pytest.mark.real_model  # the real model decides, end to end: a repost is merged
 async def test_auto_merge(workspace: Workspace, app: App) -> None:
     await post(workspace, "Add a dark mode to the app. The white screen is too bright at night.")
     dup = await post(
@@ -139,7 +141,13 @@ async def test_auto_merge(workspace: Workspace, app: App) -> None:
 
 
 @pytest.mark.parametrize("same", [True, False])
-async def test_duplicate_buttons(workspace: Workspace, app: App, same: bool) -> None:
+async def test_duplicate_buttons(
+    workspace: Workspace, app: App, embedder: TestEmbedder, same: bool
+) -> None:
+    embedder.likely(
+        "Dark mode for the map screen",
+        "Dark theme for the map screen please, white is too bright at night",
+    )
     slack = workspace.slack
     await post(workspace, "Dark mode for the map screen")
     message = await post(
@@ -170,6 +178,8 @@ async def test_duplicate_buttons(workspace: Workspace, app: App, same: bool) -> 
         ("delete 2", "Deleted #2"),
         ("config set suggest 0.6", "`suggest` is now `0.6`"),
         ("config show", "vote_emoji"),
+        ("config show", "Duplicate thresholds (pair score): suggest 0.57"),
+        ("config reset thresholds", "back to the defaults"),
         ("digest preview", "ideas on the board"),
         ("link", "Link code"),
         ("join ABCDEFGHJK", "not known"),
@@ -204,7 +214,8 @@ async def test_bad_moderator_input(workspace: Workspace, app: App, text: str, an
     assert await ideas(app, workspace.slack) == {1: 0}
 
 
-async def test_member_commands(workspace: Workspace) -> None:
+async def test_member_commands(workspace: Workspace, embedder: TestEmbedder) -> None:
+    embedder.likely("Export routes as GPX files", "gpx track")
     await post(workspace, "Dark mode for the map screen")
     await post(workspace, "Export routes as GPX files", workspace.bob)
     assert "#2" in await workspace.command("/ideas", "search gpx track", workspace.carol)

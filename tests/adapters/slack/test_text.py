@@ -9,7 +9,6 @@ import io
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from adapters.slack.chat import at_ts
@@ -17,17 +16,11 @@ from bot.app import App
 from bot.cli import main
 from bot.domain import Where
 from tests.adapters.slack.conftest import Workspace
-from tests.fakes.embedder import HashEmbedder
 
 # What a person typed, and what Slack sends for it (it escapes &, < and >).
 TYPED = "Tea & biscuits <3 > coffee"
 WIRE = "Tea &amp; biscuits &lt;3 &gt; coffee"
 SENT_BACK = "Tea &amp; biscuits &lt;3 &gt; coffee"  # escaped once in the bot's own messages
-
-
-@pytest.fixture
-def embedder() -> HashEmbedder:
-    return HashEmbedder()  # not a similarity test: no model
 
 
 def board_where(space: Workspace) -> Where:

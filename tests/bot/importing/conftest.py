@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli import main
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.bot.test_cli import CLEAN_ENV
+from tests.fakes.embedder import TestEmbedder
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "import"
@@ -65,14 +65,39 @@ def slack_zip(tmp_path: Path) -> Path:
     return zip_folder(SLACK, tmp_path / "slack-export.zip")
 
 
-def run(args: Sequence[str], embedder: SentenceTransformerEmbedder) -> Result:
-    """The real CLI in-process, on the session's model and a clean environment."""
+def with_example_duplicates(embedder: TestEmbedder) -> TestEmbedder:
+    """``embedder``, told the duplicates the example exports hold (as counted by hand): in
+    Slack a repost of #1 (merged) and a likely repost of #2 (asked), in Discord a repost."""
+    embedder.same(
+        "Dark mode for the editor, please. My eyes hurt at night.",
+        "Dark mode for the editor please, my eyes hurt at night",
+    )
+    embedder.likely(
+        "Export notes as PDF with the images included",
+        "Could we have a way to export notes to PDF?",
+    )
+    embedder.same(
+        "Sync bookmarks between the desktop and phone apps",
+        "Sync bookmarks between the desktop and the phone apps",
+    )
+    return embedder
+
+
+@pytest.fixture
+def embedder() -> TestEmbedder:
+    """The import tests' embedder: the test embedder with the examples' duplicates."""
+    return with_example_duplicates(TestEmbedder())
+
+
+def run(args: Sequence[str], embedder: TestEmbedder) -> Result:
+    """The real CLI in-process, on ``embedder`` and a clean environment."""
     return CliRunner(env=CLEAN_ENV).invoke(main, list(args), obj={"embedder": embedder})
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database holding the Discord example, so "nothing changed" means something."""
+    embedder = with_example_duplicates(TestEmbedder())  # module-wide: its own
     db = tmp_path_factory.mktemp("seeded") / "ideabot.db"
     result = run(["import", str(DISCORD), "--db", str(db)], embedder)
     assert result.exit_code == 0, result.output

@@ -11,9 +11,9 @@ import pytest
 from bot.importing import bounds, reader
 from bot.importing.errors import ImportFileError
 from bot.importing.reader import read_export
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.bot.importing.conftest import DISCORD, SLACK, counts, run
 from tests.bot.test_cli import assert_one_line_error
+from tests.fakes.embedder import TestEmbedder
 
 
 def dce_copy(tmp_path: Path) -> tuple[Path, dict[str, object]]:
@@ -33,7 +33,7 @@ def dce_copy(tmp_path: Path) -> tuple[Path, dict[str, object]]:
     ],
 )
 def test_a_dce_timestamp_outside_chat_dates_is_refused_per_message(
-    stamp: str, tmp_path: Path, embedder: SentenceTransformerEmbedder
+    stamp: str, tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     path, data = dce_copy(tmp_path)
     data["messages"][0]["timestamp"] = stamp  # type: ignore[index]
@@ -49,7 +49,7 @@ def test_a_dce_timestamp_outside_chat_dates_is_refused_per_message(
 
 @pytest.mark.parametrize("ts", ["999999999999.000001", "100.000001", "253402300800.000000"])
 def test_a_slack_ts_outside_chat_dates_is_refused_per_message(
-    ts: str, tmp_path: Path, embedder: SentenceTransformerEmbedder
+    ts: str, tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     copy = tmp_path / "export"
     shutil.copytree(SLACK, copy)
@@ -64,9 +64,7 @@ def test_a_slack_ts_outside_chat_dates_is_refused_per_message(
     assert not db.exists()
 
 
-def test_deeply_nested_json_is_one_line(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_deeply_nested_json_is_one_line(tmp_path: Path, embedder: TestEmbedder) -> None:
     path = tmp_path / "deep.json"
     path.write_text('{"guild": ' + "[" * 200_000 + "]" * 200_000 + "}")
     line = assert_one_line_error(
@@ -83,7 +81,7 @@ def test_deeply_nested_json_is_one_line(
 
 
 def test_a_folder_named_like_a_json_file_is_not_read(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     folder = tmp_path / "dce"
     shutil.copytree(DISCORD, folder)
@@ -100,7 +98,7 @@ def test_a_folder_named_like_a_json_file_is_not_read(
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
 def test_a_device_as_the_export_is_one_line(
-    device: str, tmp_path: Path, embedder: SentenceTransformerEmbedder
+    device: str, tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     db = tmp_path / "a.db"
     line = assert_one_line_error(run(["import", device, "--db", str(db)], embedder))
@@ -119,7 +117,7 @@ def test_a_file_past_the_size_bound_is_not_read_whole(
 
 
 def test_a_reaction_count_past_any_channel_is_refused(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     path, data = dce_copy(tmp_path)
     data["messages"][0]["reactions"][0]["count"] = bounds.MAX_REACTION_COUNT + 1  # type: ignore[index]

@@ -8,12 +8,12 @@ import json
 import sqlite3
 from pathlib import Path
 
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.bot.importing.conftest import DISCORD, SLACK, counts, run, table_digest
+from tests.fakes.embedder import TestEmbedder
 
 
 def test_import_prints_a_summary_and_the_zip_is_read_like_the_folder(
-    tmp_path: Path, slack_zip: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, slack_zip: Path, embedder: TestEmbedder
 ) -> None:
     db = tmp_path / "ideabot.db"
     result = run(
@@ -33,7 +33,7 @@ def test_import_prints_a_summary_and_the_zip_is_read_like_the_folder(
 
 
 def test_dry_run_writes_nothing_not_even_a_new_database(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, embedder: TestEmbedder
 ) -> None:
     db = tmp_path / "ideabot.db"
     result = run(["import", str(DISCORD), "--db", str(db), "--dry-run"], embedder)
@@ -50,9 +50,7 @@ def test_dry_run_writes_nothing_not_even_a_new_database(
     assert table_digest(db) == before
 
 
-def test_export_marks_anonymous_votes(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_export_marks_anonymous_votes(tmp_path: Path, embedder: TestEmbedder) -> None:
     db = tmp_path / "ideabot.db"
     assert run(["import", str(DISCORD), "--db", str(db)], embedder).exit_code == 0
     rows = list(

@@ -19,10 +19,10 @@ from bot.importing.importer import import_export
 from bot.importing.reader import read_export
 from bot.results import Merged
 from bot.settings import Settings
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.bot.importing.conftest import DISCORD, SLACK
 from tests.conftest import FakeClock
 from tests.engines import snapshot
+from tests.fakes.embedder import TestEmbedder
 
 SLACK_PLACE = Where(platform="slack", workspace_id="T0NOTES01")
 DISCORD_PLACE = Where(platform="discord", workspace_id="1100000000000000001")
@@ -200,7 +200,7 @@ async def test_a_direct_message_export_needs_a_board(app: App, tmp_path: Path) -
 
 
 async def test_a_running_bot_finds_duplicates_among_ideas_imported_meanwhile(
-    app: App, tmp_path: Path, embedder: SentenceTransformerEmbedder, clock: FakeClock
+    app: App, tmp_path: Path, embedder: TestEmbedder, clock: FakeClock
 ) -> None:
     """`ideabot import` runs in its own process beside the bot: the bot's similarity
     index, loaded before, must learn of the imported ideas without a restart."""

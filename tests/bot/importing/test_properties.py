@@ -19,8 +19,8 @@ from bot.importing import dce, slack_export
 from bot.importing.errors import ImportFileError
 from bot.importing.model import ImportedMessage, ParsedExport
 from bot.importing.reader import Problems, parse_json, read_export
-from dedupe.embedder import SentenceTransformerEmbedder
 from tests.bot.importing.conftest import DISCORD, run, table_digest
+from tests.fakes.embedder import TestEmbedder
 
 TEXT = st.text(max_size=30) | st.sampled_from(["", " ", "\u202e", "+1", "👍", "thumbsup"])
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | TEXT
@@ -207,14 +207,15 @@ def test_any_slack_export_parses_or_is_refused(
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    embedder = TestEmbedder()  # module-wide: a fresh one, nothing declared
     db = tmp_path_factory.mktemp("seeded") / "ideabot.db"
     assert run(["import", str(DISCORD / "ideas.json"), "--db", str(db)], embedder).exit_code == 0
     return db
 
 
 def test_an_import_leaves_the_database_unchanged_or_complete(
-    seeded: Path, embedder: SentenceTransformerEmbedder
+    seeded: Path, embedder: TestEmbedder
 ) -> None:
     before = table_digest(seeded)
     base = json.loads((DISCORD / "ideas.json").read_text())

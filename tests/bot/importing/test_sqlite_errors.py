@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from dedupe.embedder import SentenceTransformerEmbedder
 from storage import connection
 from tests.bot.importing.conftest import SLACK, run, table_digest
 from tests.bot.test_cli import CLEAN_ENV, assert_one_line_error, sha
+from tests.fakes.embedder import TestEmbedder
 
 ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
@@ -57,7 +57,7 @@ def test_a_file_size_limit_during_the_import_is_one_line(db: Path) -> None:
 
 
 def test_a_lock_held_past_the_timeout_is_one_line(
-    db: Path, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+    db: Path, embedder: TestEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 50)
     digest = table_digest(db)

@@ -56,7 +56,7 @@ async def running(
     client: discord.Client,
     *,
     token: str = "fake-token",
-    timeout: float = 10.0,
+    timeout: float = 120.0,
     fail_on_handler_errors: bool = True,
 ) -> AsyncIterator[asyncio.Task[None]]:
     """Log in (setup_hook runs here: its errors raise here), connect in a task, wait until the

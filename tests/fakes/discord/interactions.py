@@ -57,7 +57,7 @@ class FakeInteraction:
     def deferred(self) -> bool:
         return self.response is not None and self.response["type"] in (5, 6)
 
-    async def responded(self, timeout: float = 10.0) -> dict[str, Any]:
+    async def responded(self, timeout: float = 120.0) -> dict[str, Any]:
         """Wait for the bot's interaction callback; returns ``{"type", "data"}``."""
         await self.state.wait_for(
             lambda: self.response is not None, timeout, f"the bot to answer {self.label}"
@@ -65,7 +65,7 @@ class FakeInteraction:
         assert self.response is not None
         return self.response
 
-    async def followups(self, n: int = 1, timeout: float = 10.0) -> list[FakeMessage]:
+    async def followups(self, n: int = 1, timeout: float = 120.0) -> list[FakeMessage]:
         """Wait until the bot sent ``n`` followup messages; returns them all."""
         await self.state.wait_for(
             lambda: len(self.followup_messages) >= n, timeout, f"{n} followup(s) to {self.label}"

@@ -38,13 +38,15 @@ class FakeDiscord(People):
         token: str | None = None,
         bot_name: str = "ideabot",
         clock: Callable[[], datetime] | None = None,
-        interaction_deadline: float | None = 3.0,
+        interaction_deadline: float | None = None,
         privileged_intents: int = GUILD_MEMBERS | (1 << 8) | MESSAGE_CONTENT,
         rate_limits: RateLimits | None = None,
     ) -> None:
         """``token``: if set, REST and IDENTIFY must use it (else 401 / close 4004).
         ``rate_limits``: Discord's REST rate limits, headers and 429s (off when None).
-        ``interaction_deadline``: seconds the bot has for the first callback (Discord: 3).
+        ``interaction_deadline``: seconds the bot has for the first callback (Discord: 3);
+        off by default, as a busy test machine can miss any wall-clock limit: how fast the
+        bot answers is a speed, measured in bench/, not asserted in tests.
         ``privileged_intents``: the ones enabled for the app (others: close 4014)."""
         self.state = FakeState(clock, bot_name)
         self._interactions = Interactions(self.state, interaction_deadline)
@@ -178,13 +180,13 @@ class FakeDiscord(People):
     # -- waiting --------------------------------------------------------------------------------
 
     async def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 10.0, what: str | None = None
+        self, predicate: Callable[[], T], timeout: float = 120.0, what: str | None = None
     ) -> T:
         """Re-check ``predicate`` on every state change; return its first truthy value. Raises
         TimeoutError naming what was awaited, or at once if a watched bot task died."""
         return await self.state.wait_for(predicate, timeout, what)
 
-    async def wait_until_connected(self, timeout: float = 10.0) -> None:
+    async def wait_until_connected(self, timeout: float = 120.0) -> None:
         await self.wait_for(lambda: self.gateway.connected, timeout, "a bot session to connect")
 
     def watch(self, task: asyncio.Task[Any]) -> None:
@@ -271,7 +273,7 @@ class FakeDiscord(People):
         if stay_offline:
             self.gateway.open.clear()
         await self.gateway.disconnect(code=code, resumable=resumable)
-        await self.wait_for(lambda: not self.gateway.sessions, 5.0, "the bot sessions to close")
+        await self.wait_for(lambda: not self.gateway.sessions, 120.0, "the bot sessions to close")
 
     def allow_reconnect(self) -> None:
         self.gateway.open.set()

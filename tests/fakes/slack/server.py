@@ -232,13 +232,13 @@ class FakeSlack(People):
     # -- waiting --------------------------------------------------------------------------------
 
     async def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 10.0, what: str | None = None
+        self, predicate: Callable[[], T], timeout: float = 120.0, what: str | None = None
     ) -> T:
         """Re-check ``predicate`` on every state change (and every 50 ms); return its first
         truthy value, or raise TimeoutError naming what was awaited."""
         return await self.state.wait_for(predicate, timeout, what)
 
-    async def wait_for_call(self, method: str, count: int = 1, timeout: float = 10.0) -> ApiCall:
+    async def wait_for_call(self, method: str, count: int = 1, timeout: float = 120.0) -> ApiCall:
         """The ``count``-th call to ``method``."""
         calls = await self.wait_for(
             lambda: self.calls_to(method)[count - 1 :], timeout, f"{count} call(s) to {method}"
@@ -285,7 +285,7 @@ class FakeSlack(People):
     def envelopes(self) -> list[Envelope]:
         return list(self.socket.envelopes)
 
-    async def wait_until_connected(self, timeout: float = 10.0) -> None:
+    async def wait_until_connected(self, timeout: float = 120.0) -> None:
         await self.wait_for(lambda: self.connected, timeout, "a Socket Mode connection")
 
     async def socket_send(
@@ -293,7 +293,7 @@ class FakeSlack(People):
         kind: str | None,
         payload: dict[str, Any],
         *,
-        timeout: float = 10.0,
+        timeout: float = 120.0,
         retry_attempt: int = 0,
         retry_reason: str = "",
     ) -> dict[str, Any]:

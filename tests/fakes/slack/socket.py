@@ -100,7 +100,7 @@ class SocketHub:
         kind: str,
         payload: dict[str, Any],
         *,
-        timeout: float = 10.0,
+        timeout: float = 120.0,
         retry_attempt: int = 0,
         retry_reason: str = "",
     ) -> dict[str, Any]:

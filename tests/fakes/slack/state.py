@@ -103,7 +103,7 @@ class SlackState:
         self._changed = asyncio.Event()
 
     async def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 10.0, what: str | None = None
+        self, predicate: Callable[[], T], timeout: float = 120.0, what: str | None = None
     ) -> T:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

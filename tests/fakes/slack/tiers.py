@@ -47,7 +47,7 @@ class SlackTiers:
     ``non_marketplace`` for the 2025 history limits. Methods not listed count as tier 3."""
 
     per_minute: dict[int, int] = field(default_factory=lambda: dict(TIER_PER_MINUTE))
-    post_per_second: int = 1
+    post_per_second: float = 1
     post_burst: int = 5
     non_marketplace: bool = False
 
