@@ -18,10 +18,12 @@ from tests.fakes.embedder import TestEmbedder
 
 
 @pytest.fixture
-async def pair(database: Path | str, clock: FakeClock) -> AsyncIterator[tuple[App, App]]:
+async def pair(
+    database: Path | str, embedder: TestEmbedder, clock: FakeClock
+) -> AsyncIterator[tuple[App, App]]:
     """Two apps on one database; the second trusts nothing it read (a cache of 0 s)."""
-    one = await build_app(Settings(db=database), embedder=TestEmbedder(), clock=clock)
-    two = await build_app(Settings(db=database), embedder=TestEmbedder(), clock=clock)
+    one = await build_app(Settings(db=database), embedder=embedder, clock=clock)
+    two = await build_app(Settings(db=database), embedder=embedder, clock=clock)
     two.core.cache_seconds = 0.0
     try:
         yield one, two
@@ -55,9 +57,10 @@ async def test_a_moderator_named_in_one_process_may_moderate_in_the_other(
 
 
 async def test_an_idea_deleted_or_merged_in_one_process_leaves_the_others_index(
-    pair: tuple[App, App],
+    pair: tuple[App, App], embedder: TestEmbedder
 ) -> None:
     one, two = pair
+    embedder.same("Offline maps for whole regions", "offline maps regions")
     for n, text in enumerate(
         ("Dark mode for the map screen", "Offline maps for whole regions", "Export to CSV")
     ):
