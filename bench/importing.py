@@ -17,14 +17,15 @@ of them with ``count`` above the people listed (anonymous votes), and some â¤ï¸
 ``import_msgs_per_s``
     Messages of the export per second through the whole import, as ``ideabot import``
     runs it: reading and parsing every file, embedding the new ideas in batches with the
-    real model, deciding duplicates, writing ideas, messages, merges, suggestions,
+    default runtime (ONNX), deciding duplicates, writing ideas, messages, merges, suggestions,
     members and reaction facts in one transaction, into a fresh SQLite file.
 ``import_ideas_per_s``, ``raw_embed_per_s``, ``import_ratio``
-    Ideas per second through the import next to the model's own ``encode`` of exactly
-    the same texts (same batch size, normalised, one call), measured in the same run
+    Ideas per second through the import next to the runtime's own batch encoding of
+    exactly the same texts (the ONNX embedder's encode called directly, in the import's
+    chunks, same batch size), measured in the same run
     just before and just after the import and averaged. The ratio is how much of the raw
     embedding speed the whole import keeps: everything but embedding must be cheap.
-    Target >= 0.8.
+    Target >= 0.9.
 ``parse_s``, ``embed_s``, ``dedupe_s``, ``write_s``, ``embed_share``
     Where the import's time went: reading the export, embedding (first to last batch),
     from the last batch to the first vote written (duplicate decisions and writing the
@@ -43,14 +44,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.core import Report
+from bench.report import Report
 from bench.texts import FRAMES, ITEMS, phrase
 from bot.app import build_app
 from bot.importing.importer import import_export
 from bot.importing.plan import EMBED_CHUNK
 from bot.importing.reader import read_export
 from bot.settings import Settings
-from dedupe.embedder import SentenceTransformerEmbedder
+from dedupe.embedder import build_embedder
 
 MESSAGES = 50_000
 REACTIONS_PER_MESSAGE = 4
@@ -186,7 +187,7 @@ def write_export(
 async def bench(messages: int, reactions: int) -> Report:
     report = Report()
     rng = np.random.default_rng(SEED)
-    embedder = SentenceTransformerEmbedder()
+    embedder = build_embedder()  # the default runtime (ONNX), as `ideabot import` builds it
     await embedder.load()
     await embedder.embed(["warm up"] * 64)
     with tempfile.TemporaryDirectory(prefix="ideabot-bench-import-") as tmp:
@@ -195,21 +196,13 @@ async def bench(messages: int, reactions: int) -> Report:
         texts = write_export(folder, messages, reactions, rng)
         report.progress(f"export written: {messages:,} messages, {len(texts):,} ideas")
 
-        model = embedder._model  # the very model object the embedder calls
-
         def raw_encode() -> float:
-            # In the import's chunks: one call over all 47k texts ran about a quarter
-            # slower here than the same texts in chunks, and the baseline should be the
-            # model at its best, not a handicap.
+            # The runtime's own batch encoding (tokenize, run, pool, normalise), called
+            # directly in this thread, in the import's chunks: no worker-thread hop, no
+            # event loop, nothing but the model's work.
             started = time.perf_counter()
             for start in range(0, len(texts), EMBED_CHUNK):
-                model.encode(
-                    texts[start : start + EMBED_CHUNK],
-                    batch_size=embedder.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+                embedder._encode(texts[start : start + EMBED_CHUNK])
             return time.perf_counter() - started
 
         raw_before = raw_encode()
@@ -254,7 +247,7 @@ async def bench(messages: int, reactions: int) -> Report:
     report.add("import_msgs_per_s", messages / total_s)
     report.add("import_ideas_per_s", ideas_per_s)
     report.add("raw_embed_per_s", raw_per_s)
-    report.add("import_ratio", ratio, ">= 0.8", ratio >= 0.8)
+    report.add("import_ratio", ratio, ">= 0.9", ratio >= 0.9)
     embed_first = marks.get("ideas embedded first", parsed)
     embed_last = marks.get("ideas embedded last", parsed)
     votes_first = marks.get("votes written first", finished)

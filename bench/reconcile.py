@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.core import Report
 from bench.reconcile_discord import bench_reconcile
+from bench.report import Report
 from bench.slack_acks import bench_acks
 
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from bench.core import Report
 from bench.discord_reads import VOTE, read_messages
 from bench.importing import idea_texts
+from bench.report import Report
 from tests.adapters.process import RECONCILED, BotProcess
 from tests.fakes.discord import FakeChannel, FakeDiscord, FakeGuild, FakeMessage
 from tests.fakes.discord.ratelimit import RateLimits

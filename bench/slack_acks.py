@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import numpy as np
 
-from bench.core import Report
+from bench.report import Report
 from tests.adapters.process import BotProcess
 from tests.adapters.slack.running import VOTE, SlackBot, free_port, make_idea_channel, post_idea
 from tests.fakes.slack import FakeSlack

@@ -181,16 +181,11 @@ class Core:
                 self._index_versions[board.id] = version
             return index
         # The version is read before the ideas, so a change in between is seen next time.
-        rows = await self.store.ideas.canonical_embeddings(board.id)
         # dim may load the model (seconds): never on the event loop.
         dim = await asyncio.to_thread(lambda: self.embedder.dim)
-        if rows:
-            matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
-            index = SimilarityIndex.from_arrays(
-                [key for key, _ in rows], matrix.reshape(len(rows), dim)
-            )
-        else:
-            index = SimilarityIndex(dim)
+        # Read straight into the matrix the index keeps: no list of 100k blobs, no copy.
+        keys, matrix = await self.store.ideas.canonical_vectors(board.id, dim)
+        index = SimilarityIndex.adopt(keys, matrix)
         self._indexes[board.id] = index
         self._index_versions[board.id] = version
         return index

@@ -186,7 +186,8 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
 
     # Votes gained, first from range counts per idea (fast; may count twice a person
     # with votes on two messages of one idea), then exactly for the ideas that can rank.
-    gains = await activity.vote_gains(board.id, start, end)
+    since = max(period.start, period.end - TREND_WINDOW)
+    gains, weights = await activity.period_votes(board.id, start, end, since, TREND_HALF_LIFE_H)
     losses = await activity.vote_losses(board.id, start, end)
     gained: dict[int, int] = {}
     received: dict[int, int] = {}
@@ -204,9 +205,7 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     )
     gained.update(await activity.exact_gains(board.id, contenders, start, end))
 
-    since = max(period.start, period.end - TREND_WINDOW)
     trend: dict[int, float] = {}
-    weights = await activity.trend_weights(board.id, since, end, TREND_HALF_LIFE_H)
     for idea_id, weight in weights.items():
         canonical = merged.get(idea_id, idea_id)
         trend[canonical] = trend.get(canonical, 0.0) + weight

@@ -7,7 +7,7 @@ the embedder, the similarity indexes and the board cache.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.boards import Board
@@ -46,6 +46,15 @@ SAME_AUTHOR_WINDOW = timedelta(minutes=15)
 NEAR_IDENTICAL = 0.9
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What a submit's write stored, read back inside its transaction."""
+
+    row: IdeaRow
+    into: IdeaRow | None
+    candidates: list[tuple[IdeaRow, float]]
+
+
 class IdeaService:
     """Capture and votes: what chat events do to a board."""
 
@@ -81,7 +90,7 @@ class IdeaService:
             suggested = [] if merge_into else hits[:MAX_CANDIDATES]
             now = core.now()
 
-            async def store(tx: Transaction) -> int | None:
+            async def store(tx: Transaction) -> Stored | None:
                 if draft.event_id and not await tx.events.first_seen(
                     draft.where.platform, draft.event_id, now
                 ):
@@ -109,6 +118,7 @@ class IdeaService:
                         created_at=draft.created_at,
                     )
                 )
+                into: IdeaRow | None = None
                 if merge_into is not None:
                     target = await tx.ideas.by_id(board.id, merge_into[0])
                     assert target is not None
@@ -122,29 +132,40 @@ class IdeaService:
                         None,
                         now,
                     )
+                    into = await tx.ideas.by_id(board.id, merge_into[0])
                 elif suggested:
                     await tx.suggestions.add(board.id, idea_id, suggested)
-                return idea_id
+                # Read back in the same transaction: what was stored, and the candidates.
+                row = await tx.ideas.by_id(board.id, idea_id)
+                assert row is not None
+                found = await tx.ideas.by_ids(board.id, [c for c, _ in suggested])
+                candidates = [
+                    (found[c], score)
+                    for c, score in suggested
+                    if c in found and found[c].deleted_at is None
+                ]
+                return Stored(row=row, into=into, candidates=candidates)
 
             async with core.store.transaction() as tx:
-                idea_id = await store(tx)
-            if idea_id is None:
+                stored = await store(tx)
+            if stored is None:
                 again = await self._idea_of_message(board, draft.where, draft.message_id or "")
                 if again is None:
                     raise InvalidIdea("This request was already handled.")
                 return AlreadyCaptured(idea=view(again))
             if merge_into is None:
-                index.add(idea_id, vector)
-        row = await core.store.ideas.by_id(board.id, idea_id)
-        assert row is not None
+                index.add(stored.row.id, vector)
         if merge_into is not None:
-            into = await core.store.ideas.by_id(board.id, merge_into[0])
-            assert into is not None
-            return Merged(idea=view(row), into=view(into), score=merge_into[1], automatic=True)
-        candidates = await self._candidates(board, suggested)
+            assert stored.into is not None
+            return Merged(
+                idea=view(stored.row), into=view(stored.into), score=merge_into[1], automatic=True
+            )
+        candidates = tuple(
+            Candidate(idea=view(found), score=score) for found, score in stored.candidates
+        )
         if candidates:
-            return PossibleDuplicate(idea=view(row), candidates=candidates)
-        return Created(idea=view(row))
+            return PossibleDuplicate(idea=view(stored.row), candidates=candidates)
+        return Created(idea=view(stored.row))
 
     async def _judge(
         self, board: Board, draft: IdeaDraft, text: str, nearest: list[tuple[int, float]]
@@ -178,16 +199,6 @@ class IdeaService:
             judged.append((idea_id, score.probability, score.repost))
         judged.sort(key=lambda hit: (not hit[2], -hit[1]))
         return judged
-
-    async def _candidates(
-        self, board: Board, hits: list[tuple[int, float]]
-    ) -> tuple[Candidate, ...]:
-        out = []
-        for idea_id, score in hits:
-            row = await self.core.store.ideas.by_id(board.id, idea_id)
-            if row is not None and row.deleted_at is None:
-                out.append(Candidate(idea=view(row), score=score))
-        return tuple(out)
 
     async def _idea_of_message(self, board: Board, where: Where, message_id: str) -> IdeaRow | None:
         if where.channel_id is None:

@@ -10,7 +10,6 @@ still gets its own answer, and one event that fails does not fail the others.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 
 from bot.core import Core
 from storage.port import VoteOutcome
@@ -25,7 +24,8 @@ class VoteWriter:
     def __init__(self, core: Core) -> None:
         self.core = core
         self._pending: list[tuple[VoteEvent, asyncio.Future[Outcome]]] = []
-        self._flushing: set[asyncio.Task[None]] = set()
+        # Batches being written: held here so that none is garbage-collected half way.
+        self._writing: set[asyncio.Future[list[Outcome | Exception]]] = set()
 
     async def record(self, vote: VoteEvent) -> Outcome:
         """Store the reaction fact; what it did comes back once it is committed."""
@@ -38,25 +38,39 @@ class VoteWriter:
 
     def _flush(self) -> None:
         batch, self._pending = self._pending, []
-        task = asyncio.get_running_loop().create_task(self._write(batch))
-        self._flushing.add(task)
-        task.add_done_callback(self._flushing.discard)
-
-    async def _write(self, batch: list[tuple[VoteEvent, asyncio.Future[Outcome]]]) -> None:
+        if not batch:
+            return
         try:
-            results = await self._apply([vote for vote, _ in batch])
-        except BaseException as exc:  # the whole transaction failed: tell every waiter
+            # Queued for the writer now, not from a task that runs after the whole turn.
+            written = self.core.store.votes.record([vote for vote, _ in batch])
+        except BaseException as exc:  # the database is closed: tell every waiter
+            self._settle(batch, exc)
+            return
+        self._writing.add(written)
+        written.add_done_callback(self._writing.discard)
+        written.add_done_callback(lambda done: self._settle(batch, done))
+
+    @staticmethod
+    def _settle(
+        batch: list[tuple[VoteEvent, asyncio.Future[Outcome]]],
+        done: asyncio.Future[list[Outcome | Exception]] | BaseException,
+    ) -> None:
+        if isinstance(done, BaseException):
+            failed: BaseException | None = done
+        elif done.cancelled():
+            failed = asyncio.CancelledError()
+        else:
+            failed = done.exception()
+        if failed is not None:  # the whole transaction failed: tell every waiter
             for _, future in batch:
                 if not future.done():
-                    future.set_exception(exc)
-            raise
-        for (_, future), result in zip(batch, results, strict=True):
+                    future.set_exception(failed)
+            return
+        assert not isinstance(done, BaseException)
+        for (_, future), result in zip(batch, done.result(), strict=True):
             if future.done():
                 continue
             if isinstance(result, Exception):
                 future.set_exception(result)
             else:
                 future.set_result(result)
-
-    async def _apply(self, votes: Sequence[VoteEvent]) -> list[Outcome | Exception]:
-        return await self.core.store.votes.record(votes)

@@ -54,6 +54,31 @@ class SimilarityIndex:
         index._rows = rows
         return index
 
+    @classmethod
+    def adopt(cls, keys: npt.NDArray[np.int64], matrix: npt.NDArray[np.float32]) -> SimilarityIndex:
+        """Return an index holding row i of `matrix` under `keys[i]`, keeping `matrix` itself
+        (no copy) as its storage; rows past ``len(keys)`` are room for later adds.
+
+        For a board's index loaded from the store: a copy of 100k vectors is 150 MB.
+        """
+        if matrix.ndim != 2 or matrix.dtype != np.float32 or not matrix.flags.c_contiguous:
+            raise ValueError("matrix must be a C-contiguous 2-dimensional float32 array")
+        if len(keys) > matrix.shape[0]:
+            raise ValueError(f"got {len(keys)} keys for a matrix of {matrix.shape[0]} rows")
+        key_list = [int(key) for key in keys]
+        rows = dict(zip(key_list, range(len(key_list)), strict=True))
+        if len(rows) != len(key_list):
+            raise ValueError("keys must be unique")
+        index = cls(int(matrix.shape[1]))
+        if matrix.shape[0] >= _MIN_CAPACITY:
+            index._matrix = matrix
+            index._row_keys = np.empty(matrix.shape[0], dtype=np.int64)
+        else:  # too small to keep: grow once now rather than on the next add
+            index._matrix[: len(key_list)] = matrix[: len(key_list)]
+        index._row_keys[: len(key_list)] = key_list
+        index._rows = rows
+        return index
+
     @property
     def dim(self) -> int:
         """Return the vector dimension this index accepts."""

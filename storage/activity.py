@@ -19,26 +19,47 @@ from storage.rows import IdeaRow
 # On at a time t: added_at <= t and (removed_at IS NULL or removed_at > t).
 
 
-def vote_gains(db: Database, board_id: int, start: str, end: str) -> list[tuple[int, int, int]]:
-    """(idea_id, author member id, votes) of votes cast in the period and still on at its end.
+def period_votes(
+    db: Database, board_id: int, start: str, end: str, since: str, half_life_h: float
+) -> tuple[list[tuple[int, int, int]], dict[int, float]]:
+    """The period's votes per idea, from one range scan of the votes cast in it:
 
-    A range scan of ``reactions_added``: cost follows the period's votes, not the board's.
-    A person who voted on two messages of one idea counts twice here (``exact_gains``
-    counts people).
+    - (idea_id, author member id, votes) of votes cast in (start, end] and still on at its
+      end, for ideas that gained any (a person who voted on two messages of one idea
+      counts twice here; ``exact_gains`` counts people);
+    - idea_id -> votes cast in [since, end) and still on at ``end``, each weighing half
+      per ``half_life_h`` hours before ``end`` (trending), for ideas with any.
+
+    ``since`` is within the period (the trend window is its last days). The scan of
+    ``reactions_added`` is shared: its cost follows the period's votes, not the board's.
     """
+    gain = "added_at > :start AND added_at <= :end AND (removed_at IS NULL OR removed_at > :end)"
+    trend = "added_at >= :since AND added_at < :end AND (removed_at IS NULL OR removed_at >= :end)"
+    weight = "exp(-0.6931471805599453 * (julianday(:end) - julianday(added_at)) * 24.0 / :half)"
+    within = "board_id = :board AND added_at >= :low AND added_at <= :end GROUP BY idea_id"
     rows = db.execute(
-        "SELECT x.idea_id, i.author_id, SUM(x.n) FROM ("
-        "  SELECT idea_id, COUNT(*) AS n FROM reactions INDEXED BY reactions_added"
-        "  WHERE board_id = :board AND added_at > :start AND added_at <= :end"
-        "  AND (removed_at IS NULL OR removed_at > :end) GROUP BY idea_id"
+        "SELECT x.idea_id, i.author_id, SUM(x.n), SUM(x.w) FROM ("
+        f"  SELECT idea_id, SUM({gain}) AS n, SUM(CASE WHEN {trend} THEN {weight} END) AS w"
+        f"  FROM reactions INDEXED BY reactions_added WHERE {within}"
         "  UNION ALL"
-        "  SELECT idea_id, SUM(count) FROM anonymous_votes INDEXED BY anonymous_votes_added"
-        "  WHERE board_id = :board AND added_at > :start AND added_at <= :end"
-        "  AND (removed_at IS NULL OR removed_at > :end) GROUP BY idea_id"
-        ") x JOIN ideas i ON i.id = x.idea_id GROUP BY x.idea_id",
-        {"board": board_id, "start": start, "end": end},
+        f"  SELECT idea_id, SUM(CASE WHEN {gain} THEN count ELSE 0 END),"
+        f"  SUM(CASE WHEN {trend} THEN count * {weight} END)"
+        f"  FROM anonymous_votes INDEXED BY anonymous_votes_added WHERE {within}"
+        # Authors from the narrow ``ideas_keys``: an idea row carries its 1.5 KB vector.
+        ") x JOIN ideas i INDEXED BY ideas_keys ON i.board_id = :board AND i.id = x.idea_id"
+        " GROUP BY x.idea_id",
+        {
+            "board": board_id,
+            "start": start,
+            "end": end,
+            "since": since,
+            "low": min(start, since),
+            "half": half_life_h,
+        },
     ).fetchall()
-    return [(r[0], r[1], r[2]) for r in rows]
+    gains = [(r[0], r[1], r[2]) for r in rows if r[2] > 0]
+    weights = {r[0]: float(r[3]) for r in rows if r[3] is not None}
+    return gains, weights
 
 
 def vote_losses(db: Database, board_id: int, start: str, end: str) -> dict[int, int]:
@@ -54,8 +75,10 @@ def vote_losses(db: Database, board_id: int, start: str, end: str) -> dict[int, 
 
 def self_votes(db: Database, board_id: int, start: str, end: str) -> dict[int, int]:
     """author member id -> votes they cast in the period on their own ideas, still on."""
+    # Each idea's (id, author) from ``ideas_keys`` (the rows themselves carry a vector
+    # each), then one seek per idea for its author's own votes in the period.
     rows = db.execute(
-        "SELECT i.author_id, COUNT(*) FROM ideas i"
+        "SELECT i.author_id, COUNT(*) FROM ideas i INDEXED BY ideas_keys"
         " CROSS JOIN reactions r INDEXED BY reactions_votes"
         " WHERE i.board_id = :board AND r.board_id = :board AND r.idea_id = i.id"
         " AND r.member_id = i.author_id AND r.added_at > :start AND r.added_at <= :end"
@@ -114,27 +137,6 @@ def exact_gains(
         params,
     ).fetchall()
     return {r[0]: r[1] for r in rows}
-
-
-def trend_weights(
-    db: Database, board_id: int, since: str, end: str, half_life_h: float
-) -> dict[int, float]:
-    """idea_id -> votes cast in [since, end) and still on, each weighing half per half-life."""
-    weight = "exp(-0.6931471805599453 * (julianday(:end) - julianday(added_at)) * 24.0 / :half)"
-    within = (
-        " WHERE board_id = :board AND added_at >= :since AND added_at < :end"
-        " AND (removed_at IS NULL OR removed_at >= :end) GROUP BY idea_id"
-    )
-    rows = db.execute(
-        f"SELECT idea_id, SUM(w) FROM ("
-        f" SELECT idea_id, SUM({weight}) AS w FROM reactions INDEXED BY reactions_added{within}"
-        " UNION ALL"
-        f" SELECT idea_id, SUM(count * {weight}) AS w FROM anonymous_votes"
-        f" INDEXED BY anonymous_votes_added{within}"
-        ") GROUP BY idea_id",
-        {"board": board_id, "since": since, "end": end, "half": half_life_h},
-    ).fetchall()
-    return {r[0]: float(r[1]) for r in rows}
 
 
 def votes_cast(db: Database, board_id: int, start: str, end: str) -> int:

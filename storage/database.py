@@ -26,7 +26,9 @@ from sqlite_utils import Database
 from storage.connection import (
     WriterDatabase,
     after_commit,
+    attempt,
     connect,
+    each_alone,
     migrate,
     upgrade,
 )
@@ -39,7 +41,16 @@ from storage.opening import (
     sqlite_problem,
 )
 
-__all__ = ["AsyncDatabase", "StoreError", "after_commit", "connect", "migrate", "upgrade"]
+__all__ = [
+    "AsyncDatabase",
+    "StoreError",
+    "after_commit",
+    "attempt",
+    "connect",
+    "each_alone",
+    "migrate",
+    "upgrade",
+]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -142,6 +153,12 @@ class AsyncDatabase:
         self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """``fn(db, *args, **kwargs)`` on the writer connection, inside a transaction."""
+        return await self.write_soon(fn, *args, **kwargs)
+
+    def write_soon(
+        self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> asyncio.Future[T]:
+        """Queue ``fn`` for the writer right away, as ``write`` does; its future."""
         if self._closed:
             raise StoreError("the database is closed")
         if self.readonly:
@@ -149,7 +166,7 @@ class AsyncDatabase:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queue.put(_Job(_bind(fn, args, kwargs), future, loop))
-        return await future
+        return future
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[Session]:

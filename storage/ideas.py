@@ -12,8 +12,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.rows import IdeaRow, MemberRow, MessageTarget
+from storage.scores import FEW, anonymous_votes, score, scores, scores_of
 from storage.scores import SCORE_SQL as SCORE_SQL  # callers know the scores from here
-from storage.scores import anonymous_votes, score, scores
 from storage.scores import top_ids as top_ids
 from storage.times import from_db
 
@@ -87,11 +87,12 @@ def ideas_where(
         f"SELECT {_IDEA_COLUMNS} {_IDEA_FROM} WHERE i.board_id = ? AND ({where}) ORDER BY i.number",
         [board_id, *(params or [])],
     ).fetchall()
-    if len(rows) > 50:
+    canonical = [r[0] for r in rows if r[15] is None]
+    if len(canonical) > FEW:
         votes = scores(db, board_id)
+        anonymous = anonymous_votes(db, board_id, canonical)
     else:
-        votes = {r[0]: score(db, board_id, r[0]) for r in rows if r[15] is None}
-    anonymous = anonymous_votes(db, board_id, [r[0] for r in rows if r[15] is None])
+        votes, anonymous = scores_of(db, board_id, canonical)
     return [
         _idea(r, votes.get(r[0], 0), anonymous.get(r[0], 0)) if r[15] is None else _idea(r)
         for r in rows

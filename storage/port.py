@@ -19,11 +19,15 @@ transaction waits for that transaction to end (on SQLite: forever).
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from storage.errors import StoreError
 from storage.rows import (
@@ -189,6 +193,14 @@ class Ideas(ABC):
         """Withdraw an idea, keeping its rows; the ids of ideas merged into it, now unmerged."""
 
     @abstractmethod
+    async def canonical_vectors(
+        self, board_id: int, dim: int, from_number: int = 1
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Ids of the board's live canonical ideas numbered ``from_number`` or more, and a
+        float32 matrix whose row i is idea i's vector, with spare rows after the last (the
+        similarity index keeps it as its storage)."""
+
+    @abstractmethod
     async def canonical_embeddings(
         self, board_id: int, from_number: int = 1
     ) -> list[tuple[int, bytes]]: ...
@@ -274,9 +286,10 @@ class Votes(ABC):
     """Reaction facts: who put a vote emoji on which message, when, and took it off."""
 
     @abstractmethod
-    async def record(self, events: Sequence[VoteEvent]) -> list[VoteOutcome | Exception]:
-        """Record reaction events in one transaction, each standing or failing alone
-        (a failed one leaves nothing of itself, its event id included)."""
+    def record(self, events: Sequence[VoteEvent]) -> asyncio.Future[list[VoteOutcome | Exception]]:
+        """Record reaction events in one transaction, each standing or failing alone (a
+        failed one leaves nothing of itself, its event id included). The write is queued
+        at once (a burst is not held back a loop turn); await what each event did."""
 
 
 class Channels(ABC):
@@ -339,9 +352,13 @@ class Activity(ABC):
     @abstractmethod
     async def merged_ideas(self, board_id: int) -> dict[int, int]: ...
     @abstractmethod
-    async def vote_gains(
-        self, board_id: int, start: datetime, end: datetime
-    ) -> list[tuple[int, int, int]]: ...
+    async def period_votes(
+        self, board_id: int, start: datetime, end: datetime, since: datetime, half_life_h: float
+    ) -> tuple[list[tuple[int, int, int]], dict[int, float]]:
+        """(idea id, author member id, votes cast in (start, end] still on at its end) for
+        ideas that gained any, and idea id -> votes cast in [since, end) still on at
+        ``end``, each weighing half per ``half_life_h`` hours before ``end`` (trending)."""
+
     @abstractmethod
     async def vote_losses(
         self, board_id: int, start: datetime, end: datetime
@@ -352,10 +369,6 @@ class Activity(ABC):
     async def exact_gains(
         self, board_id: int, canonicals: list[int], start: datetime, end: datetime
     ) -> dict[int, int]: ...
-    @abstractmethod
-    async def trend_weights(
-        self, board_id: int, since: datetime, end: datetime, half_life_h: float
-    ) -> dict[int, float]: ...
     @abstractmethod
     async def votes_cast(self, board_id: int, start: datetime, end: datetime) -> int: ...
     @abstractmethod

@@ -357,6 +357,23 @@ def anonymous_vote_counts(db: Database) -> None:
     )
 
 
+@migrations(name="0010_hot_paths")
+def hot_paths(db: Database) -> None:
+    # An idea row carries its 1.5 KB vector (150 MB at 100k ideas), so a query that reads
+    # a column or two of an idea paid for reading its whole row. ideas_keys holds the few
+    # columns the hot paths look up by id (a vote's idea number, the digest's authors of
+    # the ideas that gained votes); ideas_live answers the digest's count of open ideas
+    # (neither deleted nor merged) alone.
+    _run(
+        db,
+        """
+        CREATE INDEX ideas_keys ON ideas(board_id, id, number, author_id);
+        CREATE INDEX ideas_live ON ideas(board_id, created_at)
+            WHERE deleted_at IS NULL AND merged_into IS NULL
+        """,
+    )
+
+
 @migrations(name="0011_pair_labels")
 def pair_labels(db: Database) -> None:
     # Every duplicate decision people make ("Same idea" / "Different idea", a merge, an

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlite_utils import Database
 
-from storage import activity, imports, port
+from storage import activity, imports, port, vectors
 from storage import boards as board_rows
 from storage import ideas as idea_rows
-from storage import votes as vote_rows
-from storage.connection import each_alone
 from storage.rows import (
     BoardRow,
     CandidateRow,
@@ -26,7 +26,6 @@ from storage.rows import (
     MemberRow,
     MessageTarget,
     NewIdea,
-    VoteEvent,
 )
 from storage.sqlite_runner import PortBase
 from storage.times import from_db, to_db
@@ -186,6 +185,11 @@ class Ideas(PortBase, port.Ideas):
     async def mark_deleted(self, board_id: int, idea_id: int, at: datetime) -> list[int]:
         return await self._run.write(idea_rows.mark_deleted, board_id, idea_id, to_db(at))
 
+    async def canonical_vectors(
+        self, board_id: int, dim: int, from_number: int = 1
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        return await self._run.read(vectors.canonical_vectors, board_id, dim, from_number)
+
     async def canonical_embeddings(
         self, board_id: int, from_number: int = 1
     ) -> list[tuple[int, bytes]]:
@@ -238,31 +242,6 @@ class Suggestions(PortBase, port.Suggestions):
             actor_id,
             to_db(at),
         )
-
-
-class Votes(PortBase, port.Votes):
-    async def record(self, events: Sequence[VoteEvent]) -> list[port.VoteOutcome | Exception]:
-        # Each event in a savepoint: one that fails half way (after its event id was
-        # recorded, say) leaves no part of itself, so a redelivery is not taken for a
-        # repeat; the rest of the batch stands.
-        return list(await self._run.write(each_alone, self._record_one, list(events)))
-
-    def _record_one(self, db: Database, event: VoteEvent) -> port.VoteOutcome:
-        at = to_db(event.at)
-        if event.event_id and not board_rows.first_event(db, event.platform, event.event_id, at):
-            return None
-        outcome = vote_rows.record_reaction(
-            db,
-            board_id=event.board_id,
-            platform=event.platform,
-            channel_id=event.channel_id,
-            message_id=event.message_id,
-            member_id=self._members.ensure(db, event.platform, event.user_id, event.user_name),
-            emoji=event.emoji,
-            added=event.added,
-            at=at,
-        )
-        return outcome.number, outcome.changed
 
 
 # Moderation-log actions that change a board's set of canonical ideas.

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from storage import port
+from storage import port, sqlite_votes
 from storage import sqlite_backlog as backlog
 from storage import sqlite_upkeep as upkeep
 from storage.database import AsyncDatabase
@@ -22,7 +22,7 @@ def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
     target.ideas = backlog.Ideas(run, members)
     target.suggestions = backlog.Suggestions(run, members)
     target.labels = upkeep.PairLabels(run, members)
-    target.votes = backlog.Votes(run, members)
+    target.votes = sqlite_votes.Votes(run, members)
     target.channels = upkeep.Channels(run, members)
     target.digests = upkeep.Digests(run, members)
     target.activity = upkeep.Activity(run, members)

@@ -287,10 +287,17 @@ class Activity(PortBase, port.Activity):
     async def merged_ideas(self, board_id: int) -> dict[int, int]:
         return await self._run.read(activity.merged_ideas, board_id)
 
-    async def vote_gains(
-        self, board_id: int, start: datetime, end: datetime
-    ) -> list[tuple[int, int, int]]:
-        return await self._run.read(activity.vote_gains, board_id, to_db(start), to_db(end))
+    async def period_votes(
+        self, board_id: int, start: datetime, end: datetime, since: datetime, half_life_h: float
+    ) -> tuple[list[tuple[int, int, int]], dict[int, float]]:
+        return await self._run.read(
+            activity.period_votes,
+            board_id,
+            to_db(start),
+            to_db(end),
+            to_db(since),
+            half_life_h,
+        )
 
     async def vote_losses(self, board_id: int, start: datetime, end: datetime) -> dict[int, int]:
         return await self._run.read(activity.vote_losses, board_id, to_db(start), to_db(end))
@@ -303,13 +310,6 @@ class Activity(PortBase, port.Activity):
     ) -> dict[int, int]:
         return await self._run.read(
             activity.exact_gains, board_id, canonicals, to_db(start), to_db(end)
-        )
-
-    async def trend_weights(
-        self, board_id: int, since: datetime, end: datetime, half_life_h: float
-    ) -> dict[int, float]:
-        return await self._run.read(
-            activity.trend_weights, board_id, to_db(since), to_db(end), half_life_h
         )
 
     async def votes_cast(self, board_id: int, start: datetime, end: datetime) -> int:

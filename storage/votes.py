@@ -6,6 +6,8 @@ Votes are never stored as counts: an idea's score is derived from these facts
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlite_utils import Database
 
 from storage.rows import ReactionOutcome
@@ -25,7 +27,9 @@ def record_reaction(
 ) -> ReactionOutcome:
     """Record one reaction event on a board's message; repeats change nothing."""
     row = db.execute(
-        "SELECT m.idea_id, m.id, i.number FROM messages m JOIN ideas i ON i.id = m.idea_id"
+        # The idea's number from ideas_keys: its row carries a 1.5 KB vector.
+        "SELECT m.idea_id, m.id, i.number FROM messages m"
+        " JOIN ideas i INDEXED BY ideas_keys ON i.board_id = m.board_id AND i.id = m.idea_id"
         " WHERE m.platform = ? AND m.channel_id = ? AND m.message_id = ? AND m.board_id = ?",
         [platform, channel_id, message_id, board_id],
     ).fetchone()
@@ -46,3 +50,45 @@ def record_reaction(
             [at, message_row, member_id, emoji],
         )
     return ReactionOutcome(idea_id=idea_id, number=number, changed=cursor.rowcount > 0)
+
+
+# Message ids looked up at a time (SQLite's default limit on variables is 32766).
+_CHUNK = 500
+
+
+def message_targets(
+    db: Database, board_id: int, platform: str, channel_id: str, message_ids: Sequence[str]
+) -> dict[str, tuple[int, int, int]]:
+    """message id -> (idea id, message row id, idea number) for those of the channel's
+    messages that stand for an idea of the board; as ``record_reaction`` finds them."""
+    found: dict[str, tuple[int, int, int]] = {}
+    ids = list(dict.fromkeys(message_ids))
+    for lo in range(0, len(ids), _CHUNK):
+        part = ids[lo : lo + _CHUNK]
+        rows = db.execute(
+            "SELECT m.message_id, m.idea_id, m.id, i.number FROM messages m"
+            " JOIN ideas i INDEXED BY ideas_keys ON i.board_id = m.board_id AND i.id = m.idea_id"
+            f" WHERE m.platform = ? AND m.channel_id = ? AND m.message_id IN ({_marks(part)})"
+            " AND m.board_id = ?",
+            [platform, channel_id, *part, board_id],
+        ).fetchall()
+        found.update({r[0]: (r[1], r[2], r[3]) for r in rows})
+    return found
+
+
+def add_new_reactions(db: Database, rows: Sequence[tuple[int, int, int, int, str, str]]) -> bool:
+    """Insert reaction facts (board, idea, message row, member, emoji, added_at) that are
+    all new: True when every row went in, False when some was already on (then the
+    caller must undo this and record them one by one). The keys must be distinct."""
+    before = db.conn.total_changes
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO reactions"
+        " (board_id, idea_id, message_id, member_id, emoji, added_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return db.conn.total_changes - before == len(rows)
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)

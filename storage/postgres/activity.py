@@ -30,7 +30,7 @@ class Activity(PortBase, port.Activity):
         )
         return {r[0]: r[1] for r in rows}
 
-    async def vote_gains(
+    async def _vote_gains(
         self, board_id: int, start: datetime, end: datetime
     ) -> list[tuple[int, int, int]]:
         rows = await self._run.all(
@@ -46,6 +46,14 @@ class Activity(PortBase, port.Activity):
             {"board": board_id, "start": start, "end": end},
         )
         return [(r[0], r[1], int(r[2])) for r in rows]
+
+    async def period_votes(
+        self, board_id: int, start: datetime, end: datetime, since: datetime, half_life_h: float
+    ) -> tuple[list[tuple[int, int, int]], dict[int, float]]:
+        async with self._run.conn():  # one snapshot for both
+            gains = await self._vote_gains(board_id, start, end)
+            weights = await self._trend_weights(board_id, since, end, half_life_h)
+        return [g for g in gains if g[2] > 0], weights
 
     async def vote_losses(self, board_id: int, start: datetime, end: datetime) -> dict[int, int]:
         rows = await self._run.all(
@@ -99,7 +107,7 @@ class Activity(PortBase, port.Activity):
         )
         return {r[0]: int(r[1]) for r in rows}
 
-    async def trend_weights(
+    async def _trend_weights(
         self, board_id: int, since: datetime, end: datetime, half_life_h: float
     ) -> dict[int, float]:
         weight = (

@@ -9,11 +9,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from psycopg.types.json import Jsonb
 
 from storage import port
 from storage.postgres.runner import PortBase
 from storage.rows import BoardRow, CandidateRow, IdeaRow, MemberRow, MessageTarget, NewIdea
+
+SPARE_ROWS = 1024
 
 _NAMED = """(SELECT COUNT(DISTINCT r.member_id) FROM ideas d JOIN reactions r
     ON r.board_id = d.board_id AND r.idea_id = d.id
@@ -429,6 +433,18 @@ class Ideas(PortBase, port.Ideas):
             for child in children:
                 await self.unmerge(board_id, child, at)
         return children
+
+    async def canonical_vectors(
+        self, board_id: int, dim: int, from_number: int = 1
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        rows = await self.canonical_embeddings(board_id, from_number)
+        keys = np.fromiter((key for key, _ in rows), dtype=np.int64, count=len(rows))
+        # Spare rows after the last, so the first ideas added need no new matrix.
+        matrix = np.empty((len(rows) + SPARE_ROWS, dim), dtype=np.float32)
+        if rows:
+            block = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
+            matrix[: len(rows)] = block.reshape(len(rows), dim)
+        return keys, matrix
 
     async def canonical_embeddings(
         self, board_id: int, from_number: int = 1

@@ -9,6 +9,7 @@ savepoint, so only the failing event fails (as SQLite's writer does with its gro
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Sequence
 from typing import Any
@@ -78,7 +79,13 @@ def _outcome(row: tuple[Any, ...] | None) -> port.VoteOutcome:
 
 
 class Votes(PortBase, port.Votes):
-    async def record(self, events: Sequence[VoteEvent]) -> list[port.VoteOutcome | Exception]:
+    def record(
+        self, events: Sequence[VoteEvent]
+    ) -> asyncio.Future[list[port.VoteOutcome | Exception]]:
+        # Started now: the batch is on its way before the caller's next await.
+        return asyncio.ensure_future(self._record(list(events)))
+
+    async def _record(self, events: Sequence[VoteEvent]) -> list[port.VoteOutcome | Exception]:
         async with self._run.conn() as conn:
             # One failed statement undoes the batch (a savepoint); each runs again alone.
             with contextlib.suppress(psycopg.Error):

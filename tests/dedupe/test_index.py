@@ -155,3 +155,35 @@ def test_random_operations_match_brute_force() -> None:
             got = ix.search(query, k=7, exclude=exclude)
             assert [k for k, _ in got] == [k for k, _ in expected]
             np.testing.assert_allclose([s for _, s in got], [s for _, s in expected], atol=1e-6)
+
+
+def test_adopt_keeps_the_matrix_and_its_spare_rows() -> None:
+    rng = np.random.default_rng(7)
+    storage = np.zeros((40, 8), dtype=np.float32)
+    storage[:30] = random_units(rng, 30, 8)
+    keys = np.arange(100, 130, dtype=np.int64)
+    ix = SimilarityIndex.adopt(keys, storage)
+    assert len(ix) == 30 and ix.search(storage[4], k=1)[0][0] == 104
+    extra = random_units(rng, 5, 8)
+    for n, vector in enumerate(extra):
+        ix.add(500 + n, vector)
+    assert ix._matrix is storage  # the adds went into the spare rows, no copy
+    assert ix.search(extra[2], k=1)[0][0] == 502
+    ix.remove(100)
+    assert 100 not in ix and len(ix) == 34
+    # Same answers as an index built the usual way from the same rows.
+    built = SimilarityIndex.from_arrays(*ix.arrays())
+    query = random_units(rng, 1, 8)[0]
+    assert ix.search(query, k=5) == built.search(query, k=5)
+
+
+def test_adopt_refuses_what_it_cannot_keep() -> None:
+    keys = np.arange(3, dtype=np.int64)
+    with pytest.raises(ValueError, match="float32"):
+        SimilarityIndex.adopt(keys, np.zeros((3, 4)))  # float64
+    with pytest.raises(ValueError, match="keys"):
+        SimilarityIndex.adopt(np.arange(5, dtype=np.int64), np.zeros((3, 4), dtype=np.float32))
+    with pytest.raises(ValueError, match="unique"):
+        SimilarityIndex.adopt(np.array([1, 1]), np.zeros((20, 4), dtype=np.float32))
+    small = SimilarityIndex.adopt(keys, np.ones((3, 4), dtype=np.float32))
+    assert len(small) == 3 and small.dim == 4
