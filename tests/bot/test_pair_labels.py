@@ -160,9 +160,7 @@ async def test_reset_by_a_member_is_refused_and_changes_nothing(board_app: App) 
     assert await labels(app) == []
     assert (await app.core.board_for(HERE)).settings.suggest == DEFAULT_THRESHOLDS.suggest
     board = await app.core.board_for(HERE)
-    logged = rows(
-        app, f"SELECT action FROM moderation_log WHERE board_id = {board.id} ORDER BY id"
-    )
+    logged = rows(app, f"SELECT action FROM moderation_log WHERE board_id = {board.id} ORDER BY id")
     assert logged[-1] == ("thresholds reset",)
 
 
