@@ -12,7 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from storage import port
 from storage.errors import StoreError
-from storage.postgres import activity, backlog, upkeep, votes
+from storage.postgres import activity, backlog, digests, ideas, upkeep, votes
 from storage.postgres.connect import check_readable, migrate, postgres_problem, redact
 from storage.postgres.runner import MemberCache, Runner
 
@@ -25,12 +25,12 @@ def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
     target.boards = backlog.Boards(run, members)
     target.members = backlog.Members(run, members)
     target.events = backlog.Events(run, members)
-    target.ideas = backlog.Ideas(run, members)
+    target.ideas = ideas.Ideas(run, members)
     target.suggestions = backlog.Suggestions(run, members)
     target.labels = upkeep.PairLabels(run, members)
     target.votes = votes.Votes(run, members)
     target.channels = upkeep.Channels(run, members)
-    target.digests = upkeep.Digests(run, members)
+    target.digests = digests.Digests(run, members)
     target.activity = activity.Activity(run, members)
     target.log = upkeep.ModerationLog(run, members)
     target.links = upkeep.LinkCodes(run, members)
