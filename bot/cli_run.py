@@ -13,6 +13,7 @@ import click
 
 from bot.app import App, build_app
 from bot.cli_errors import db_option, fail, load_settings, run_async
+from bot.cli_serve import serve_web
 from bot.errors import IdeabotError
 from bot.settings import Settings
 from bot.shards import Shards, shard_plan
@@ -67,6 +68,9 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
             " (HTTP mode)"
         )
 
+    def log(line: str) -> None:
+        logging.getLogger("ideabot").info("%s", line)
+
     async def serve() -> None:
         # The one place that builds everything: store, model, core, adapters.
         app = await build_app(settings, db_path=db_path)
@@ -80,6 +84,9 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
             if settings.slack_bot_token is not None:
                 slack = lambda: _slack(settings, app)  # noqa: E731
                 runs.append(retrying("Slack", settings, slack))
+            if settings.web_port is not None:
+                # The web board, in the same event loop, over the same services.
+                runs.append(serve_web(app, settings, settings.web_host, settings.web_port, say=log))
             # The adapters register their digest posters as they connect.
             runs.append(app.digests.run())
             await _together(runs)

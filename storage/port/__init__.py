@@ -42,6 +42,7 @@ from storage.port.upkeep import (
     Inbox,
     LinkCodes,
     ModerationLog,
+    Pages,
     ReconcilePlaces,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "LinkCodes",
     "Members",
     "ModerationLog",
+    "Pages",
     "PairLabels",
     "Ports",
     "ReconcilePlaces",
@@ -87,6 +89,7 @@ class Ports:
     inbox: Inbox
     reconcile: ReconcilePlaces
     imports: Imports
+    pages: Pages
 
 
 class Transaction(Ports):

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.rows import (
+    Access,
     ChannelRow,
     Claim,
     ExistingMessage,
@@ -17,7 +18,9 @@ from storage.rows import (
     MergeRow,
     PostKey,
     PostRow,
+    Ranking,
     StatusChangeRow,
+    StatusEvent,
     StoredAnonymous,
     StoredReaction,
     StoredVotes,
@@ -250,3 +253,40 @@ class Imports(ABC):
         ended: Sequence[int],
         rows: Sequence[tuple[int, int, str, int, datetime]],
     ) -> None: ...
+
+
+class Pages(ABC):
+    """What the web board reads (ranked lists, an idea's history, the roadmap, feed
+    events) and who may read a board there (public, or holding its secret read key)."""
+
+    @abstractmethod
+    async def ranking(self, board_id: int, since: datetime) -> Ranking:
+        """Every live canonical idea with its votes, votes gained since ``since`` and
+        duplicates; the same object again while nothing changed."""
+
+    @abstractmethod
+    async def duplicate_counts(self, board_id: int, ids: Sequence[int]) -> dict[int, int]: ...
+    @abstractmethod
+    async def duplicates(self, board_id: int, idea_id: int) -> list[tuple[int, str]]: ...
+    @abstractmethod
+    async def status_history(self, board_id: int, idea_id: int) -> list[StatusEvent]: ...
+    @abstractmethod
+    async def recent_status_changes(self, board_id: int, limit: int) -> list[StatusEvent]: ...
+    @abstractmethod
+    async def newest_ids(self, board_id: int, limit: int) -> list[int]: ...
+    @abstractmethod
+    async def roadmap(
+        self, board_id: int, statuses: Sequence[str]
+    ) -> list[tuple[int, datetime]]: ...
+    @abstractmethod
+    async def first_idea_at(self, board_id: int) -> datetime | None: ...
+    @abstractmethod
+    async def last_change(self, board_id: int) -> datetime | None: ...
+    @abstractmethod
+    async def access(self, board_id: int) -> Access: ...
+    @abstractmethod
+    async def public_boards(self) -> list[tuple[int, str]]: ...
+    @abstractmethod
+    async def set_public(self, board_id: int, public: bool, at: datetime) -> None: ...
+    @abstractmethod
+    async def set_key(self, board_id: int, key_sha256: str | None, at: datetime) -> None: ...

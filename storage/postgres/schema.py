@@ -258,11 +258,24 @@ CREATE INDEX pair_labels_board ON pair_labels(board_id, retired_at, id);
 UPDATE boards SET settings = settings - 'suggest' - 'auto_merge';
 """
 
+# Who may read a board on the web (as SQLite's 0012_web_visibility).
+WEB_VISIBILITY = """
+CREATE TABLE web_access (
+    board_id bigint PRIMARY KEY REFERENCES boards(id),
+    public boolean NOT NULL DEFAULT false,
+    key_sha256 text,
+    changed_at timestamptz NOT NULL
+);
+CREATE INDEX status_changes_idea ON status_changes(idea_id, at);
+CREATE INDEX ideas_updated ON ideas(board_id, updated_at);
+"""
+
 # (name, SQL), in the order they apply. The first brings the schema SQLite reaches at
 # version 9 in one step: a PostgreSQL database never had the older shapes.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0009_initial", INITIAL),
     ("0011_pair_labels", PAIR_LABELS),
+    ("0012_web_visibility", WEB_VISIBILITY),
 )
 
 
