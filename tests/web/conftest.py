@@ -17,7 +17,7 @@ from bot.app import App, build_app
 from bot.domain import MergeIdeas, SetStatus, Where
 from bot.settings import Settings
 from tests.conftest import HERE, FakeClock, draft, moderator, vote
-from tests.fakes.embedder import HashEmbedder
+from tests.fakes.embedder import TestEmbedder
 
 OLD = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)  # more than 7 days before NOW
 RECENT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # within the last 7 days
@@ -96,7 +96,7 @@ async def seed(app: App, clock: FakeClock) -> Boards:
 @pytest.fixture
 async def boards(tmp_path: Path) -> AsyncIterator[Boards]:
     clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
-    app = await build_app(Settings(db=tmp_path / "web.db"), embedder=HashEmbedder(), clock=clock)
+    app = await build_app(Settings(db=tmp_path / "web.db"), embedder=TestEmbedder(), clock=clock)
     try:
         yield await seed(app, clock)
     finally:

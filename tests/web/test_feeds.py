@@ -15,7 +15,7 @@ from adapters.web.app import build_web_app
 from bot.app import build_app
 from bot.settings import Settings
 from tests.conftest import FakeClock
-from tests.fakes.embedder import HashEmbedder
+from tests.fakes.embedder import TestEmbedder
 from tests.web.conftest import HOSTILE_TITLE, Boards, seed
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -77,7 +77,7 @@ async def test_feed_entry_ids_are_the_same_in_another_run(
     first = await (await client.get(f"/b/{boards.public}/feed.atom")).text()
     clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     other = await build_app(
-        Settings(db=tmp_path / "again.db"), embedder=HashEmbedder(), clock=clock
+        Settings(db=tmp_path / "again.db"), embedder=TestEmbedder(), clock=clock
     )
     try:
         again = await seed(other, clock)

@@ -17,7 +17,7 @@ from bot.settings import Settings
 from tests.adapters.process import BotProcess
 from tests.adapters.slack.running import free_port
 from tests.conftest import FakeClock, draft
-from tests.fakes.embedder import HashEmbedder
+from tests.fakes.embedder import TestEmbedder
 from tests.web.conftest import Boards, seed
 from tests.web.helpers import snapshot
 
@@ -82,7 +82,7 @@ async def test_serve_sees_what_another_process_stores_meanwhile(tmp_path: Path):
     """Started on a database no process has open (no -wal file), then a bot writes."""
     clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     db = tmp_path / "live.db"
-    app = await build_app(Settings(db=db), embedder=HashEmbedder(), clock=clock)
+    app = await build_app(Settings(db=db), embedder=TestEmbedder(), clock=clock)
     board = (await seed(app, clock)).public
     await app.close()
     assert not Path(f"{db}-wal").exists()
@@ -94,7 +94,7 @@ async def test_serve_sees_what_another_process_stores_meanwhile(tmp_path: Path):
         async with aiohttp.ClientSession() as http:
             async with http.get(url) as before:
                 assert (await before.json())["ideas"][0]["number"] == 7
-            bot = await build_app(Settings(db=db), embedder=HashEmbedder(), clock=clock)
+            bot = await build_app(Settings(db=db), embedder=TestEmbedder(), clock=clock)
             try:
                 await bot.ideas.submit(draft("Arrived while serving", "late", at=clock.now))
             finally:
