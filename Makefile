@@ -10,7 +10,7 @@ ONNX   := $(VENV)/share/ideabot/all-MiniLM-L6-v2-onnx/manifest.json
 AXE_VERSION := 4.14.1
 AXE    := $(VENV)/share/axe-core-$(AXE_VERSION)/axe.min.js
 
-.PHONY: install browser demo test lint bench eval clean
+.PHONY: install browser postgres demo test lint bench eval clean
 
 install: $(STAMP) $(ONNX)
 
@@ -48,10 +48,27 @@ $(AXE): $(STAMP)
 	  && rm axe-core-$(AXE_VERSION).tgz
 	touch $(AXE)
 
+# The store's tests run on PostgreSQL too: a throwaway cluster of Debian's binaries
+# (tests/postgres.py), unless IDEABOT_TEST_POSTGRES names a database to use.
+postgres:
+	@if [ -n "$$IDEABOT_TEST_POSTGRES" ] || command -v pg_ctl >/dev/null 2>&1 \
+	    || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing PostgreSQL for the store's tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq postgresql; \
+	else \
+	  echo "PostgreSQL is needed for the tests: install it (Debian/Ubuntu:" \
+	    "sudo apt-get install postgresql) or set IDEABOT_TEST_POSTGRES to a database URL," \
+	    "then run make test again" >&2; \
+	  exit 1; \
+	fi
+
 demo: install
 	$(BIN)/ideabot demo
 
-test: install browser $(AXE)
+test: install browser $(AXE) postgres
 	$(BIN)/python -m pytest
 
 lint: install
@@ -66,6 +83,7 @@ bench: install
 	$(BIN)/python -m bench.embed
 	$(BIN)/python -m bench.pairs
 	$(BIN)/python -m bench.web
+	$(BIN)/python -m bench.store
 
 eval: install
 	$(BIN)/ideabot eval-dedupe $(or $(PAIRS),../shared/data/dedupe-devset.jsonl)

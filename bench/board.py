@@ -189,6 +189,6 @@ async def open_board(
     app = await build_app(Settings(), db_path=path, embedder=embedder)
     board = await app.core.board_for(where(size))
     started = time.perf_counter()
-    seeded = await app.core.db.write(seed_board, board.id, size, now, embeddings=True)
+    seeded = await app.core.store.db.write(seed_board, board.id, size, now, embeddings=True)
     report.progress(f"seeded {size:,} ideas in {time.perf_counter() - started:.1f}s")
     return BoardRun(app=app, board=board, seeded=seeded)

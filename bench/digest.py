@@ -57,8 +57,8 @@ async def bench_digest(
     beside the SQL."""
     core = run.app.core
     started = time.perf_counter()
-    await core.db.write(insert_facts, run.seeded, facts, upto, now)
-    total = await core.db.read(
+    await core.store.db.write(insert_facts, run.seeded, facts, upto, now)
+    total = await core.store.db.read(
         lambda db: db.execute("SELECT COUNT(*) FROM reactions").fetchone()[0]
     )
     report.progress(f"{total:,} reaction facts in {time.perf_counter() - started:.1f}s")

@@ -64,9 +64,9 @@ async def seed(path: Path, now: datetime) -> str:
     app = await build_app(Settings(), db_path=path)
     try:
         board = await app.core.board_for(where(SIZE))
-        seeded = await app.core.db.write(seed_board, board.id, SIZE, now, embeddings=False)
+        seeded = await app.core.store.db.write(seed_board, board.id, SIZE, now, embeddings=False)
         facts = make_facts(seeded, FACTS, now - timedelta(days=28), now)
-        await app.core.db.write(insert_facts, seeded, facts, 0, now)
+        await app.core.store.db.write(insert_facts, seeded, facts, 0, now)
         await app.web_access.publish(board)
         return board.name
     finally:

@@ -21,7 +21,7 @@ from bot.service import IdeaService
 from bot.settings import Settings
 from bot.web_access import WebAccess
 from dedupe.embedder import Embedder, build_embedder
-from storage.database import AsyncDatabase
+from storage.engines import open_store
 
 
 @dataclass
@@ -41,7 +41,7 @@ class App:
 
     async def close(self) -> None:
         await self.reconciler.close()
-        await self.core.db.close()
+        await self.core.store.close()
 
 
 def assemble(core: Core, *, web_url: str | None = None) -> App:
@@ -70,16 +70,17 @@ def assemble(core: Core, *, web_url: str | None = None) -> App:
 async def build_app(
     settings: Settings,
     *,
-    db_path: Path | None = None,
+    db_path: Path | str | None = None,
     create: bool = True,
     live: bool = False,
     embedder: Embedder | None = None,
     clock: Clock = system_clock,
 ) -> App:
-    """Everything wired together on the settings' database (or ``db_path``); with
-    ``create=False`` read-only, and with ``live`` seeing other processes' commits."""
-    db = await AsyncDatabase.open(db_path or settings.db, create=create, live=live)
+    """Everything wired together on the settings' database (or ``db_path``): a SQLite
+    file path or a PostgreSQL URL; with ``create=False`` read-only, and with ``live``
+    seeing other processes' commits."""
+    store = await open_store(db_path or settings.db, create=create, live=live)
     if embedder is None:
         embedder = build_embedder(settings.model_path, batch_size=settings.embed_batch_size)
-    core = Core(db, embedder, clock=clock, max_idea_length=settings.max_idea_length)
+    core = Core(store, embedder, clock=clock, max_idea_length=settings.max_idea_length)
     return assemble(core, web_url=settings.web_url)

@@ -13,7 +13,6 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
-from typing import Any
 
 from bot.boards import Board
 from bot.core import Core, view
@@ -22,9 +21,8 @@ from bot.domain import Status
 from bot.errors import IdeabotError, UnknownBoard, UnknownIdea
 from bot.queries import Queries
 from bot.results import IdeaView
-from storage import pages as page_rows
-from storage.activity import ideas_by_ids
-from storage.times import from_db, to_db
+from storage.rows import RankedRow, Ranking
+from storage.rows import StatusEvent as StatusRow
 
 # Sort keys of each view: (figure, descending?). The idea number comes last, so the order
 # is total and a cursor (the last row's keys) never skips or repeats.
@@ -133,12 +131,9 @@ class BoardPages:
     def __init__(self, core: Core, queries: Queries) -> None:
         self.core = core
         self.queries = queries
-        # Rankings already read (see storage.pages.ranking): one scan per change, not
-        # one per request.
-        self._rankings: dict[Any, page_rows.Ranking] = {}
         self._orders: dict[
             tuple[int, str],
-            tuple[page_rows.Ranking, list[tuple[int, ...]], list[page_rows.RankedRow]],
+            tuple[Ranking, list[tuple[int, ...]], list[RankedRow]],
         ] = {}
 
     # -- who may read -----------------------------------------------------------------
@@ -153,7 +148,7 @@ class BoardPages:
             board = await self.core.board_named(name)
         except UnknownBoard:
             raise hidden from None
-        access = await self.core.db.read(page_rows.access, board.id)
+        access = await self.core.store.pages.access(board.id)
         if access.public:
             return board, True
         keyed = key is not None and access.key_sha256 is not None and len(key) <= 200
@@ -162,21 +157,20 @@ class BoardPages:
         raise hidden
 
     async def public_boards(self) -> list[str]:
-        return [name for _, name in await self.core.db.read(page_rows.public_boards)]
+        return [name for _, name in await self.core.store.pages.public_boards()]
 
     async def is_public(self, board: Board) -> bool:
-        return (await self.core.db.read(page_rows.access, board.id)).public
+        return (await self.core.store.pages.access(board.id)).public
 
     async def visibility(self, board: Board) -> str:
         """Who may read the board on the web, in words (for `/ideabot config show`)."""
-        access = await self.core.db.read(page_rows.access, board.id)
+        access = await self.core.store.pages.access(board.id)
         seen = "public" if access.public else "private"
         link = "a read link works" if access.key_sha256 else "no read link"
         return f"{seen}, {link}"
 
     async def last_change(self, board: Board) -> datetime | None:
-        at = await self.core.db.read(page_rows.last_change, board.id)
-        return None if at is None else from_db(at)
+        return await self.core.store.pages.last_change(board.id)
 
     # -- lists ------------------------------------------------------------------------
 
@@ -198,10 +192,10 @@ class BoardPages:
         """One page of the board's ideas in the order of ``view_name``."""
         _check(view_name, statuses, limit)
         after = _sort_key(view_name, decode_cursor(view_name, cursor)) if cursor else None
-        since = to_db(self.trend_since())
-        ranking = await self.core.db.read(page_rows.ranking, board.id, since, self._rankings)
+        since = self.trend_since()
+        ranking = await self.core.store.pages.ranking(board.id, since)
         keys, ordered = self._ordered(ranking, view_name)
-        rows: list[page_rows.RankedRow] = []
+        rows: list[RankedRow] = []
         for row in ordered[bisect_right(keys, after) if after is not None else 0 :]:
             if not statuses or row.status in statuses:
                 rows.append(row)
@@ -209,7 +203,7 @@ class BoardPages:
                     break
         more = len(rows) > limit
         rows = rows[:limit]
-        ideas = await self.core.db.read(ideas_by_ids, board.id, [r.id for r in rows])
+        ideas = await self.core.store.ideas.by_ids(board.id, [r.id for r in rows])
         listed = tuple(
             Listed(idea=view(ideas[r.id]), duplicates=r.duplicates, gained=r.gained)
             for r in rows
@@ -223,8 +217,8 @@ class BoardPages:
         return Page(ideas=listed, next_cursor=next_cursor)
 
     def _ordered(
-        self, ranking: page_rows.Ranking, view_name: str
-    ) -> tuple[list[tuple[int, ...]], list[page_rows.RankedRow]]:
+        self, ranking: Ranking, view_name: str
+    ) -> tuple[list[tuple[int, ...]], list[RankedRow]]:
         """The ranking's rows in the order of ``view_name`` and their sort keys, sorted
         once per ranking (a 10k-idea board takes tens of ms to sort)."""
         cached = self._orders.get((id(ranking), view_name))
@@ -249,7 +243,7 @@ class BoardPages:
         hits = await self.queries.search(board, query, limit=limit)
         kept = [h for h in hits if not statuses or h.idea.status in statuses]
         ids = await self._ids(board, [h.idea.number for h in kept])
-        counts = await self.core.db.read(page_rows.duplicate_counts, board.id, list(ids.values()))
+        counts = await self.core.store.pages.duplicate_counts(board.id, list(ids.values()))
         return tuple(
             Listed(idea=h.idea, duplicates=counts.get(ids.get(h.idea.number, 0), 0), score=h.score)
             for h in kept
@@ -267,8 +261,8 @@ class BoardPages:
     async def idea(self, board: Board, number: int) -> IdeaPage:
         """Idea ``#number`` with its merged duplicates and status history; UnknownIdea."""
         row = await self.core.idea(board, number)
-        dups = await self.core.db.read(page_rows.duplicates, board.id, row.id)
-        history = await self.core.db.read(page_rows.status_history, board.id, row.id)
+        dups = await self.core.store.pages.duplicates(board.id, row.id)
+        history = await self.core.store.pages.status_history(board.id, row.id)
         return IdeaPage(
             idea=view(row),
             duplicates=tuple(dups) if row.merged_into is None else (),
@@ -277,25 +271,23 @@ class BoardPages:
 
     async def roadmap(self, board: Board) -> dict[str, tuple[Listed, ...]]:
         """Planned, in progress and done ideas, the latest status change first."""
-        rows = await self.core.db.read(page_rows.roadmap, board.id, ROADMAP_STATUSES)
-        ideas = await self.core.db.read(ideas_by_ids, board.id, [i for i, _ in rows])
-        counts = await self.core.db.read(page_rows.duplicate_counts, board.id, list(ideas))
+        rows = await self.core.store.pages.roadmap(board.id, ROADMAP_STATUSES)
+        ideas = await self.core.store.ideas.by_ids(board.id, [i for i, _ in rows])
+        counts = await self.core.store.pages.duplicate_counts(board.id, list(ideas))
         lanes: dict[str, list[Listed]] = {s: [] for s in ROADMAP_STATUSES}
         for idea_id, changed in rows:
             if idea_id in ideas:
                 idea = view(ideas[idea_id])
                 lanes[idea.status].append(
-                    Listed(
-                        idea=idea, duplicates=counts.get(idea_id, 0), changed_at=from_db(changed)
-                    )
+                    Listed(idea=idea, duplicates=counts.get(idea_id, 0), changed_at=changed)
                 )
         return {s: tuple(lanes[s]) for s in ROADMAP_STATUSES}
 
     async def feed(self, board: Board, limit: int = FEED_SIZE) -> FeedEvents:
         """The board's newest ideas and status changes, newest first."""
-        ids = await self.core.db.read(page_rows.newest_ids, board.id, limit)
-        ideas = await self.core.db.read(ideas_by_ids, board.id, ids)
-        changes = await self.core.db.read(page_rows.recent_status_changes, board.id, limit)
+        ids = await self.core.store.pages.newest_ids(board.id, limit)
+        ideas = await self.core.store.ideas.by_ids(board.id, ids)
+        changes = await self.core.store.pages.recent_status_changes(board.id, limit)
         return FeedEvents(
             new_ideas=tuple(view(ideas[i]) for i in ids if i in ideas),
             status_changes=tuple(_event(s) for s in changes),
@@ -305,11 +297,11 @@ class BoardPages:
 
     async def weeks(self, board: Board) -> list[Period]:
         """The weeks from the board's first idea to the last full week, newest first."""
-        first = await self.core.db.read(page_rows.first_idea_at, board.id)
+        first = await self.core.store.pages.first_idea_at(board.id)
         if first is None:
             return []
         zone = board.settings.zone
-        start = from_db(first)
+        start = first
         week = last_full_week(self.core.clock(), zone)
         out: list[Period] = []
         while week.end > start and len(out) < ARCHIVE_WEEKS:
@@ -343,7 +335,7 @@ def _check(view_name: str, statuses: tuple[str, ...], limit: int) -> None:
         raise BadQuery(f"limit must be a whole number from 1 to {MAX_LIMIT}")
 
 
-def _event(row: page_rows.StatusRow) -> StatusEvent:
+def _event(row: StatusRow) -> StatusEvent:
     return StatusEvent(
         id=row.id,
         number=row.number,
@@ -351,5 +343,5 @@ def _event(row: page_rows.StatusRow) -> StatusEvent:
         old=row.old,
         new=row.new,
         note=row.note,
-        at=from_db(row.at),
+        at=row.at,
     )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from bot.boards import Board
 from bot.core import Core
 from bot.domain import Actor, Where
 from bot.errors import InvalidSetting, NotAllowed
 from bot.moderation import is_moderator
-from storage import boards as board_rows
 
 PURPOSES = ("ideas", "digest")
 
@@ -25,9 +22,10 @@ class Channels:
         if where.channel_id is None:
             return False
         key = (where.platform, where.channel_id)
+        self.core.expire_caches()
         if key not in self.core.idea_channels:
-            self.core.idea_channels[key] = await self.core.db.read(
-                board_rows.board_for_channel, where.platform, where.channel_id, "ideas"
+            self.core.idea_channels[key] = await self.core.store.channels.board_of(
+                where.platform, where.channel_id, "ideas"
             )
         board_id = self.core.idea_channels[key]
         return board_id is not None and board_id == (await self.core.board_for(where)).id
@@ -44,35 +42,28 @@ class Channels:
         at = self.core.now()
         channel_id = where.channel_id
 
-        def store(db: Database) -> None:
-            actor_id = self.core.member_id(db, actor.person)
-            board_rows.set_channel(
-                db, board.id, where.platform, where.workspace_id, channel_id, purpose, enabled, at
+        async with self.core.store.transaction() as tx:
+            actor_id = await self.core.member_id(tx, actor.person)
+            await tx.channels.set(
+                board.id, where.platform, where.workspace_id, channel_id, purpose, enabled, at
             )
-            board_rows.log_action(
-                db,
-                board.id,
-                actor_id,
-                "channel",
-                {"channel": channel_id, "purpose": purpose, "enabled": enabled},
-                at,
-            )
-
-        await self.core.db.write(store)
+            details = {"channel": channel_id, "purpose": purpose, "enabled": enabled}
+            await tx.log.add(board.id, actor_id, "channel", details, at)
         self.core.idea_channels.pop((where.platform, channel_id), None)
         return board
 
     async def channels(self, board: Board, purpose: str) -> list[Where]:
-        rows = await self.core.db.read(board_rows.channels, board.id, purpose)
-        return [Where(platform=p, workspace_id=w, channel_id=c) for p, w, c in rows]
+        rows = await self.core.store.channels.of_board(board.id, purpose)
+        return [
+            Where(platform=r.platform, workspace_id=r.workspace_id, channel_id=r.channel_id)
+            for r in rows
+        ]
 
     async def cursor(self, where: Where) -> str | None:
         """The newest message of the channel already handled, if any."""
         assert where.channel_id is not None
-        return await self.core.db.read(board_rows.cursor, where.platform, where.channel_id)
+        return await self.core.store.channels.cursor(where.platform, where.channel_id)
 
     async def advance(self, where: Where, message_id: str) -> None:
         assert where.channel_id is not None
-        await self.core.db.write(
-            board_rows.advance_cursor, where.platform, where.channel_id, message_id
-        )
+        await self.core.store.channels.advance_cursor(where.platform, where.channel_id, message_id)

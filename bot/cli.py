@@ -31,7 +31,7 @@ from bot.cli_import import import_command
 from bot.cli_model import model_command
 from bot.cli_run import run_command
 from bot.cli_serve import serve_command
-from bot.cli_store import clear_demo_db, migrate_command, safe_csv_row
+from bot.cli_store import clear_demo_db, copy_db_command, migrate_command, safe_csv_row
 from bot.cli_thresholds import thresholds_command
 from bot.digest import Digest, build_digest, parse_week
 from bot.errors import IdeabotError
@@ -54,7 +54,7 @@ def with_app(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
     """Open the existing database, run the command with the App, close it."""
 
     @wraps(fn)
-    def wrapper(db_path: Path | None, **kwargs: Any) -> T:
+    def wrapper(db_path: Path | str | None, **kwargs: Any) -> T:
         settings = _settings()
 
         async def main() -> T:
@@ -379,6 +379,7 @@ def eval_dedupe(pairs: Path, model: str | None) -> None:
 
 main.add_command(import_command, name="import")
 main.add_command(migrate_command, name="migrate")
+main.add_command(copy_db_command, name="copy-db")
 main.add_command(run_command, name="run")
 main.add_command(serve_command, name="serve")
 main.add_command(model_command, name="model")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
-import sqlite3
 import sys
 from collections.abc import Awaitable
 from pathlib import Path
@@ -22,7 +21,8 @@ from bot.boards import Board
 from bot.core import Core
 from bot.errors import IdeabotError
 from bot.settings import Settings
-from storage.opening import StoreError, sqlite_problem
+from storage.engines import is_postgres, store_problem
+from storage.errors import StoreError
 
 T = TypeVar("T")
 
@@ -103,8 +103,6 @@ class SafeGroup(click.Group):
             fail("the output was closed before everything was written (closed pipe)")
         except (IdeabotError, StoreError) as exc:
             fail(str(exc))
-        except sqlite3.Error as exc:
-            fail(str(sqlite_problem("the database", exc)))
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO):
                 _silence_stdout()
@@ -115,6 +113,11 @@ class SafeGroup(click.Group):
             fail("the input is nested too deeply to read")
         except UnicodeError as exc:
             fail(f"text that is not valid UTF-8 ({getattr(exc, 'reason', exc)})")
+        except Exception as exc:
+            problem = store_problem("the database", exc)
+            if problem is None:
+                raise
+            fail(str(problem))
 
 
 def load_settings() -> Settings:
@@ -125,13 +128,26 @@ def load_settings() -> Settings:
         fail(f"bad setting: {exc}".splitlines()[0] + " (check your environment and .env)")
 
 
-db_option = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="SQLite file of the backlog (default: IDEABOT_DB or ./ideabot.db).",
+class DatabaseParam(click.ParamType):
+    """``--db``: a SQLite file path, or a ``postgresql://`` URL kept as it is."""
+
+    name = "PATH|URL"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Path | str:
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        return text if is_postgres(text) else Path(text)
+
+
+DATABASE = DatabaseParam()
+DB_HELP = (
+    "SQLite file of the backlog, or a postgresql:// URL (default: IDEABOT_DB or ./ideabot.db)."
 )
+
+db_option = click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP)
 board_option = click.option(
     "--board",
     default=None,

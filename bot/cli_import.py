@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -14,14 +13,15 @@ from typing import Any, NoReturn
 import click
 
 from bot.app import build_app
+from bot.cli_errors import DATABASE, DB_HELP
 from bot.errors import IdeabotError
 from bot.importing.importer import ImportReport, import_export
 from bot.importing.model import ParsedExport
 from bot.importing.reader import read_export
 from bot.settings import Settings
 from dedupe.embedder import Embedder, EmbedderError
-from storage.database import StoreError
-from storage.opening import sqlite_problem
+from storage.engines import store_problem
+from storage.errors import StoreError
 
 # Below this much work no bar is drawn: a small import is over before it would help.
 BAR_MIN = 500
@@ -44,13 +44,7 @@ def _fail(message: str) -> NoReturn:
     multiple=True,
     help="Only this channel (name or id; repeat for more). Default: every channel.",
 )
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="SQLite file of the backlog (default: IDEABOT_DB or ./ideabot.db); created if new.",
-)
+@click.option("--db", "db_path", type=DATABASE, default=None, help=DB_HELP + " Created if new.")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @click.option(
     "--skip-bad-files",
@@ -63,7 +57,7 @@ def import_command(
     paths: tuple[Path, ...],
     board: str | None,
     channels: tuple[str, ...],
-    db_path: Path | None,
+    db_path: Path | str | None,
     dry_run: bool,
     skip_bad_files: bool,
 ) -> None:
@@ -90,7 +84,7 @@ def import_command(
     except IdeabotError as exc:
         _fail(str(exc))
     target_db = db_path or settings.db
-    if board is not None and not dry_run and not target_db.exists():
+    if board is not None and not dry_run and isinstance(target_db, Path) and not target_db.exists():
         _fail(f"no database at {target_db}, so no board named {board!r}")
     # Tests hand in the model they already loaded; the command loads its own otherwise.
     embedder = (ctx.obj or {}).get("embedder") if isinstance(ctx.obj, dict) else None
@@ -98,25 +92,28 @@ def import_command(
         report = asyncio.run(_run(settings, target_db, export, board, dry_run, embedder))
     except (IdeabotError, StoreError, EmbedderError) as exc:
         _fail(str(exc))
-    except sqlite3.Error as exc:  # disk full, file size limit, a lock held too long
-        _fail(str(sqlite_problem(target_db, exc)))
+    except Exception as exc:  # disk full, file size limit, a lock held too long
+        problem = store_problem(target_db, exc)
+        if problem is None:
+            raise
+        _fail(str(problem))
     _print_report(report)
 
 
 async def _run(
     settings: Settings,
-    db_path: Path,
+    db_path: Path | str,
     export: ParsedExport,
     board: str | None,
     dry_run: bool,
     embedder: Embedder | None,
 ) -> ImportReport:
     with tempfile.TemporaryDirectory() as scratch:
-        if dry_run and not db_path.exists():
+        if dry_run and isinstance(db_path, Path) and not db_path.exists():
             # A dry run writes nothing, not even a new database: plan against an empty one.
             db_path = Path(scratch) / "dry-run.db"
         # A dry run on an existing database opens it read-only (create=False).
-        readonly = dry_run and db_path.parent != Path(scratch)
+        readonly = dry_run and (not isinstance(db_path, Path) or db_path.parent != Path(scratch))
         app = await build_app(settings, db_path=db_path, embedder=embedder, create=not readonly)
         try:
             with _bars() as progress:

@@ -16,16 +16,29 @@ from bot.cli_errors import db_option, fail, load_settings, run_async
 from bot.cli_serve import serve_web
 from bot.errors import IdeabotError
 from bot.settings import Settings
+from bot.shards import Shards, shard_plan
 
 
 @click.command("run")
 @db_option
-def run_command(db_path: Path | None) -> None:
+@click.option(
+    "--shard-count",
+    type=int,
+    default=None,
+    help="Discord: how many shards the bot is split into (default: DISCORD_SHARD_COUNT; none).",
+)
+@click.option(
+    "--shard-ids",
+    default=None,
+    help="Discord: the shards this process runs, e.g. 0,1 (default: DISCORD_SHARD_IDS; all).",
+)
+def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: str | None) -> None:
     """Run the bot on every platform with a token in the environment or .env.
 
     \b
     Example:
       DISCORD_TOKEN=... ideabot run --db /var/lib/ideabot/ideabot.db
+      ideabot run --db postgresql://ideabot@db/ideabot --shard-count 4 --shard-ids 0,1
     """
     import logging
 
@@ -34,6 +47,10 @@ def run_command(db_path: Path | None) -> None:
 
     settings = load_settings()
     try:
+        shards = shard_plan(
+            shard_count if shard_count is not None else settings.discord_shard_count,
+            shard_ids if shard_ids is not None else settings.discord_shard_ids,
+        )
         check_tokens(settings)  # one line before any other work
     except IdeabotError as exc:
         fail(str(exc))
@@ -62,7 +79,7 @@ def run_command(db_path: Path | None) -> None:
             runs = []
             # An unreachable platform is retried with backoff; a refused token ends the run.
             if settings.discord_token is not None:
-                discord = lambda: _discord(settings, app)  # noqa: E731
+                discord = lambda: _discord(settings, app, shards)  # noqa: E731
                 runs.append(retrying("Discord", settings, discord))
             if settings.slack_bot_token is not None:
                 slack = lambda: _slack(settings, app)  # noqa: E731
@@ -96,12 +113,12 @@ async def _together(runs: list[Awaitable[None]]) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _discord(settings: Settings, app: App) -> None:
-    from adapters.discord.bot import IdeaBot, point_at
+async def _discord(settings: Settings, app: App, shards: Shards) -> None:
+    from adapters.discord.bot import build_client, point_at
 
     assert settings.discord_token is not None
     point_at(settings.discord_api_base, settings.discord_gateway_url)
-    async with IdeaBot(app) as client:
+    async with build_client(app, shards.count, shards.ids) as client:
         await client.start(settings.discord_token.get_secret_value())
 
 

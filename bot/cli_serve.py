@@ -29,7 +29,7 @@ DEFAULT_PORT = 8080
     default=None,
     help=f"Port to listen on; 0 picks a free one (default: IDEABOT_WEB_PORT or {DEFAULT_PORT}).",
 )
-def serve_command(db_path: Path | None, host: str | None, port: int | None) -> None:
+def serve_command(db_path: Path | str | None, host: str | None, port: int | None) -> None:
     """Serve the web board, the JSON API and the Atom feeds from the database (read-only).
 
     Only public boards are listed; a private board answers only with its read link.

@@ -21,7 +21,7 @@ from bot.pairs import threshold_lines
     is_flag=True,
     help="Set the board's decisions aside and put its thresholds back to the defaults.",
 )
-def thresholds_command(db_path: Path | None, board: str | None, reset: bool) -> None:
+def thresholds_command(db_path: Path | str | None, board: str | None, reset: bool) -> None:
     """Show a board's duplicate thresholds and the decisions they rest on; or reset them.
 
     Without --reset the database is only read.
@@ -35,7 +35,7 @@ def thresholds_command(db_path: Path | None, board: str | None, reset: bool) -> 
     path = db_path or settings.db
 
     async def go() -> None:
-        if reset and not path.is_file():
+        if reset and isinstance(path, Path) and not path.is_file():
             raise IdeabotError(f"{path} is not a database file")
         app = await build_app(settings, db_path=path, create=reset)
         try:

@@ -4,11 +4,12 @@ and the board cache, built once by the CLI."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import numpy as np
-from sqlite_utils import Database
 
 from bot.boards import Board, BoardSettings
 from bot.clock import Clock, system_clock
@@ -18,14 +19,13 @@ from bot.pairs import PairJudge
 from bot.results import IdeaView
 from dedupe.embedder import Embedder
 from dedupe.index import SimilarityIndex
-from storage import boards as board_rows
-from storage import ideas as idea_rows
-from storage import vectors
-from storage.database import AsyncDatabase, after_commit
+from storage.port import Store, Transaction
 from storage.rows import BoardRow, IdeaRow
-from storage.times import from_db, to_db
 
 DEFAULT_MAX_IDEA_LENGTH = 4000
+# How long a process trusts the boards and idea channels it read: changes made through
+# another process sharing the database apply here within this many seconds.
+CACHE_SECONDS = 5.0
 
 
 def view(row: IdeaRow) -> IdeaView:
@@ -41,7 +41,7 @@ def view(row: IdeaRow) -> IdeaView:
         status=row.status,
         status_note=row.status_note,
         votes=row.votes,
-        created_at=from_db(row.created_at),
+        created_at=row.created_at,
         permalink=row.permalink,
         merged_into=row.merged_into_number,
         deleted=row.deleted_at is not None,
@@ -58,43 +58,56 @@ class Core:
 
     def __init__(
         self,
-        db: AsyncDatabase,
+        store: Store,
         embedder: Embedder,
         *,
         clock: Clock = system_clock,
         max_idea_length: int = DEFAULT_MAX_IDEA_LENGTH,
+        cache_seconds: float = CACHE_SECONDS,
     ) -> None:
-        self.db = db
+        self.store = store
+        self.cache_seconds = cache_seconds
+        self._cache_until = 0.0
         self.embedder = embedder
         self.clock = clock
         self.max_idea_length = max_idea_length
         self._boards_by_place: dict[tuple[str, str], Board] = {}
         self._boards_by_id: dict[int, Board] = {}
         self._indexes: dict[int, SimilarityIndex] = {}
-        # The board's next idea number when its index was last brought up to date.
-        self._index_next: dict[int, int] = {}
+        # The board's index version (``Ideas.index_version``) its index follows.
+        self._index_versions: dict[int, tuple[int, int]] = {}
         self._index_locks: dict[int, asyncio.Lock] = {}
-        self._members: dict[tuple[str, str], tuple[int, str]] = {}
         # (platform, channel id) -> board id of an idea channel, None when it is none.
         self.idea_channels: dict[tuple[str, str], int | None] = {}
         # Messages whose votes are being read back from the platform -> the people whose
         # vote on them a live event changed meanwhile (see bot.reconcile).
         self._watched: dict[tuple[str, str, str], list[set[str]]] = {}
         # Pair scores, each board's TF-IDF vocabulary and its learned thresholds.
-        self.pairs = PairJudge(db)
+        self.pairs = PairJudge(store)
 
-    def now(self) -> str:
-        return to_db(self.clock())
+    def now(self) -> datetime:
+        return self.clock()
 
     # -- boards -------------------------------------------------------------
 
+    def expire_caches(self) -> None:
+        """Forget boards and idea channels read more than ``cache_seconds`` ago: another
+        process on the same database may have changed them (settings, moderators,
+        channels, a workspace joining another board)."""
+        now = time.monotonic()
+        if now >= self._cache_until:
+            self._boards_by_place.clear()
+            self._boards_by_id.clear()
+            self.idea_channels.clear()
+            self._cache_until = now + self.cache_seconds
+
     async def board_for(self, where: Where) -> Board:
         """The board of a guild or workspace, created on first use."""
+        self.expire_caches()
         key = (where.platform, where.workspace_id)
         board = self._boards_by_place.get(key)
         if board is None:
-            row = await self.db.write(
-                board_rows.ensure_workspace_board,
+            row = await self.store.boards.ensure_for_workspace(
                 where.platform,
                 where.workspace_id,
                 workspace_board_name(where.platform, where.workspace_id, where.workspace_name),
@@ -105,23 +118,24 @@ class Core:
         return board
 
     async def board_named(self, name: str) -> Board:
-        row = await self.db.read(board_rows.board_by_name, name)
+        row = await self.store.boards.by_name(name)
         if row is None:
-            known = [b.name for b in await self.db.read(board_rows.all_boards)]
+            known = [b.name for b in await self.store.boards.all()]
             hint = f" Boards: {', '.join(known)}." if known else " There are no boards yet."
             raise UnknownBoard(f"There is no board named {name[:60]!r}.{hint}")
         return self._remember(_board(row))
 
     async def board_by_id(self, board_id: int) -> Board:
+        self.expire_caches()
         if board_id in self._boards_by_id:
             return self._boards_by_id[board_id]
-        row = await self.db.read(board_rows.board_by_id, board_id)
+        row = await self.store.boards.by_id(board_id)
         if row is None:
             raise UnknownBoard(f"There is no board {board_id}.")
         return self._remember(_board(row))
 
     async def all_boards(self) -> list[Board]:
-        return [self._remember(_board(r)) for r in await self.db.read(board_rows.all_boards)]
+        return [self._remember(_board(r)) for r in await self.store.boards.all()]
 
     def _remember(self, board: Board) -> Board:
         self._boards_by_id[board.id] = board
@@ -132,7 +146,7 @@ class Core:
 
     async def refresh_board(self, board_id: int) -> Board:
         """The board as stored now, with the caches brought up to date."""
-        row = await self.db.read(board_rows.board_by_id, board_id)
+        row = await self.store.boards.by_id(board_id)
         if row is None:
             raise UnknownBoard(f"There is no board {board_id}.")
         return self._remember(_board(row))
@@ -146,34 +160,42 @@ class Core:
 
     async def idea(self, board: Board, number: int) -> IdeaRow:
         """The stored idea ``#number`` of the board; UnknownIdea when there is none."""
-        row = await self.db.read(idea_rows.idea_by_number, board.id, number)
+        row = await self.store.ideas.by_number(board.id, number)
         if row is None or row.deleted_at is not None:
             raise UnknownIdea(f"There is no idea #{number} on this board.")
         return row
 
     async def index(self, board: Board) -> SimilarityIndex:
         """The board's similarity index over its canonical ideas, loaded on first use and
-        brought up to date with ideas another process stored (``ideabot import``)."""
+        brought up to date with what another process changed: ideas it stored (added
+        here), ideas it merged, unmerged or deleted (the index is loaded again)."""
         index = self._indexes.get(board.id)
-        if index is not None:
-            known = self._index_next[board.id]
-            newest = await self.db.read(idea_rows.next_number, board.id)
-            if newest > known:
+        version = await self.store.ideas.index_version(board.id)
+        known = self._index_versions.get(board.id)
+        if index is not None and known is not None and version[1] == known[1]:
+            if version[0] > known[0]:
                 # Also ideas this process stored since: adding one again changes nothing.
-                rows = await self.db.read(idea_rows.canonical_embeddings, board.id, known)
+                rows = await self.store.ideas.canonical_embeddings(board.id, known[0])
                 for key, blob in rows:
                     index.add(key, np.frombuffer(blob, dtype=np.float32))
-                self._index_next[board.id] = newest
+                self._index_versions[board.id] = version
             return index
-        # Read before the ideas, so one stored in between is picked up next time.
-        self._index_next[board.id] = await self.db.read(idea_rows.next_number, board.id)
+        # The version is read before the ideas, so a change in between is seen next time.
         # dim may load the model (seconds): never on the event loop.
         dim = await asyncio.to_thread(lambda: self.embedder.dim)
         # Read straight into the matrix the index keeps: no list of 100k blobs, no copy.
-        keys, matrix = await self.db.read(vectors.canonical_vectors, board.id, dim)
+        keys, matrix = await self.store.ideas.canonical_vectors(board.id, dim)
         index = SimilarityIndex.adopt(keys, matrix)
         self._indexes[board.id] = index
+        self._index_versions[board.id] = version
         return index
+
+    async def index_followed(self, board: Board) -> None:
+        """This process has just changed the board's canonical set and its index with it
+        (holding ``lock(board)``): take the store's version as the index's own, so the
+        change is not taken for another process's and the index not loaded again."""
+        if board.id in self._indexes:
+            self._index_versions[board.id] = await self.store.ideas.index_version(board.id)
 
     def lock(self, board: Board) -> asyncio.Lock:
         """Held around every change of a board's canonical set, so the index follows the store."""
@@ -183,7 +205,7 @@ class Core:
         """Put ideas back into the index from their stored embeddings (after an unmerge)."""
         index = await self.index(board)
         for idea_id in idea_ids:
-            blob = await self.db.read(idea_rows.embedding_of, board.id, idea_id)
+            blob = await self.store.ideas.embedding_of(board.id, idea_id)
             if blob is not None:
                 index.add(idea_id, np.frombuffer(blob, dtype=np.float32))
 
@@ -210,15 +232,9 @@ class Core:
         for moved in self._watched.get((platform, channel_id, message_id), ()):
             moved.add(user_id)
 
-    def member_id(self, db: Database, person: Person) -> int:
-        """The member's id (inside a write); cached, so a busy voter costs no lookup."""
-        key = (person.platform, person.user_id)
-        cached = self._members.get(key)
-        if cached is not None and (cached[1] == person.name or not person.name):
-            return cached[0]
-        member_id = board_rows.ensure_member(db, person.platform, person.user_id, person.name)
-        after_commit(db, lambda: self._members.__setitem__(key, (member_id, person.name)))
-        return member_id
+    async def member_id(self, tx: Transaction, person: Person) -> int:
+        """The member's id, stored on first sight (inside the caller's transaction)."""
+        return await tx.members.ensure(person.platform, person.user_id, person.name)
 
 
 def workspace_board_name(platform: str, workspace_id: str, workspace_name: str | None) -> str:

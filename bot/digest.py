@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import heapq
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.boards import Board
@@ -18,8 +17,7 @@ from bot.core import Core, view
 from bot.domain import Person, Status
 from bot.errors import IdeabotError
 from bot.results import IdeaView
-from storage import activity
-from storage.times import from_db, to_db
+from storage.rows import StatusChangeRow
 
 TOP_N = 5
 TRENDING_N = 3
@@ -32,6 +30,7 @@ MERGES_N = 15
 NOTE_MAX = 280
 # Trending: each vote's weight halves every this many hours before the period's end;
 # votes older than the window weigh too little to matter and are not read.
+TREND_DECIMALS = 6
 TREND_HALF_LIFE_H = 24.0
 TREND_WINDOW = timedelta(hours=96)
 STATUS_ORDER = {
@@ -180,16 +179,16 @@ class Digest:
 
 async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     """The digest of ``board`` for ``period``."""
-    db = core.db
-    start, end = to_db(period.start), to_db(period.end)
+    activity = core.store.activity
+    start, end = period.start, period.end
     before = previous(period, board.settings.zone)
-    merged = await db.read(activity.merged_ideas, board.id)
+    merged = await activity.merged_ideas(board.id)
 
     # Votes gained, first from range counts per idea (fast; may count twice a person
     # with votes on two messages of one idea), then exactly for the ideas that can rank.
-    since = to_db(max(period.start, period.end - TREND_WINDOW))
-    votes = await db.read(activity.period_votes, board.id, start, end, since, TREND_HALF_LIFE_H)
-    losses = await db.read(activity.vote_losses, board.id, start, end)
+    since = max(period.start, period.end - TREND_WINDOW)
+    votes = await activity.period_votes(board.id, start, end, since, TREND_HALF_LIFE_H)
+    losses = await activity.vote_losses(board.id, start, end)
     gained: dict[int, int] = {}
     received: dict[int, int] = {}
     for idea_id, author_id, people in votes.gains:
@@ -204,27 +203,30 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     contenders = heapq.nsmallest(
         TOP_N * 4, (k for k, g in gained.items() if g > 0), key=lambda k: (-gained[k], k)
     )
-    gained.update(await db.read(activity.exact_gains, board.id, contenders, start, end))
+    gained.update(await activity.exact_gains(board.id, contenders, start, end))
 
     trend: dict[int, float] = {}
     for idea_id, weight in votes.weights.items():
         canonical = merged.get(idea_id, idea_id)
         trend[canonical] = trend.get(canonical, 0.0) + weight
+    # Engines differ in the last bits (SQLite's julianday keeps milliseconds, PostgreSQL
+    # microseconds; sums run in any order): six decimals rank and read the same on both.
+    trend = {k: round(v, TREND_DECIMALS) for k, v in trend.items()}
 
-    created = await db.read(activity.created_between, board.id, start, end)
-    prev_created = await db.read(activity.created_between, board.id, to_db(before.start), start)
+    created = await activity.created_between(board.id, start, end)
+    prev_created = await activity.created_between(board.id, before.start, start)
     new_ids = [idea_id for idea_id, _author, is_merged in created if not is_merged]
-    changes = await db.read(activity.status_changes, board.id, start, end)
-    merge_rows = await db.read(activity.merges, board.id, start, end)
+    changes = await activity.status_changes(board.id, start, end)
+    merge_rows = await activity.merges(board.id, start, end)
 
     # Read whole ideas only for what the digest can show (ties and deleted ideas need slack).
     top_ids = [k for k in contenders if gained.get(k, 0) > 0]
     trend_ids = heapq.nsmallest((TOP_N + TRENDING_N) * 2, trend, key=lambda k: (-trend[k], k))
     shown_new = heapq.nsmallest(NEW_N, new_ids, key=lambda k: (-gained.get(k, 0), k))
     wanted = set(top_ids) | set(trend_ids) | set(shown_new)
-    wanted |= {c["idea_id"] for c in changes} | {m["idea_id"] for m in merge_rows}
-    wanted |= {m["into_id"] for m in merge_rows}
-    rows = await db.read(activity.ideas_by_ids, board.id, sorted(wanted))
+    wanted |= {c.idea_id for c in changes} | {m.idea_id for m in merge_rows}
+    wanted |= {m.into_id for m in merge_rows}
+    rows = await core.store.ideas.by_ids(board.id, sorted(wanted))
     live = {k: r for k, r in rows.items() if r.deleted_at is None and r.merged_into is None}
 
     top = sorted(
@@ -243,26 +245,26 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     statuses = sorted(
         (
             StatusEntry(
-                idea=view(rows[c["idea_id"]]),
-                old=c["old"],
-                new=c["new"],
-                note=_clip(c["note"], NOTE_MAX),
-                at=from_db(c["at"]),
+                idea=view(rows[c.idea_id]),
+                old=c.old,
+                new=c.new,
+                note=_clip(c.note, NOTE_MAX),
+                at=c.at,
             )
             for c in _latest_per_idea(changes)
-            if c["idea_id"] in rows and rows[c["idea_id"]].deleted_at is None
+            if c.idea_id in rows and rows[c.idea_id].deleted_at is None
         ),
         key=lambda s: (STATUS_ORDER.get(Status(s.new), 9), s.at),
     )
     merges = tuple(
         MergeEntry(
-            idea=view(rows[m["idea_id"]]),
-            into=view(rows[m["into_id"]]),
-            automatic=m["automatic"],
-            at=from_db(m["at"]),
+            idea=view(rows[m.idea_id]),
+            into=view(rows[m.into_id]),
+            automatic=m.automatic,
+            at=m.at,
         )
         for m in merge_rows
-        if m["idea_id"] in rows and m["into_id"] in rows
+        if m.idea_id in rows and m.into_id in rows
     )
     new_ideas = tuple(
         sorted((view(live[k]) for k in shown_new if k in live), key=lambda i: i.number)
@@ -271,11 +273,9 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     headline = Headline(
         new_ideas=len(new_ids),
         votes_cast=votes.cast,
-        open_ideas=await db.read(activity.open_ideas, board.id, end),
+        open_ideas=await activity.open_ideas(board.id, end),
         previous_new_ideas=sum(not is_merged for _i, _a, is_merged in prev_created),
-        previous_votes_cast=await db.read(
-            activity.votes_cast, board.id, to_db(before.start), start
-        ),
+        previous_votes_cast=await activity.votes_cast(board.id, before.start, start),
     )
     return Digest(
         board=board.name,
@@ -298,18 +298,17 @@ def _clip(text: str | None, limit: int) -> str | None:
     return text[: limit - 1].rstrip() + "…"
 
 
-def _latest_per_idea(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _latest_per_idea(changes: list[StatusChangeRow]) -> list[StatusChangeRow]:
     """One entry per idea: the status it ended the period in, moved from where it began."""
-    first: dict[int, dict[str, Any]] = {}
-    last: dict[int, dict[str, Any]] = {}
+    first: dict[int, StatusChangeRow] = {}
+    last: dict[int, StatusChangeRow] = {}
     for change in changes:
-        first.setdefault(change["idea_id"], change)
-        last[change["idea_id"]] = change
+        first.setdefault(change.idea_id, change)
+        last[change.idea_id] = change
     merged = []
     for idea_id, change in last.items():
-        entry = dict(change)
-        entry["old"] = first[idea_id]["old"]
-        if entry["old"] != entry["new"]:
+        entry = replace(change, old=first[idea_id].old)
+        if entry.old != entry.new:
             merged.append(entry)
     return merged
 
@@ -322,7 +321,7 @@ async def _contributors(
     for author in authors:
         posted[author] = posted.get(author, 0) + 1
     people = set(posted) | set(received)
-    names = await core.db.read(activity.member_names, sorted(people))
+    names = await core.store.members.names(sorted(people))
     ranked = sorted(
         people,
         key=lambda m: (-(posted.get(m, 0) * 3 + received.get(m, 0)), names.get(m, ("", "", ""))[2]),

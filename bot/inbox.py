@@ -19,8 +19,6 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core import Core
-from storage import inbox as rows
-from storage.times import to_db
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +36,11 @@ class Inbox:
     async def put(self, platform: str, event_id: str, body: dict[str, Any]) -> bool:
         """Write the event durably; False when it was written before (a redelivery)."""
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        stored: bool = await self.core.db.write(rows.put, platform, event_id, text, self.core.now())
+        stored: bool = await self.core.store.inbox.put(platform, event_id, text, self.core.now())
         return stored
 
     async def done(self, platform: str, event_id: str) -> None:
-        await self.core.db.write(rows.done, platform, [event_id], self.core.now())
+        await self.core.store.inbox.done(platform, [event_id], self.core.now())
 
     async def replay(
         self, platform: str, handle: Callable[[dict[str, Any]], Awaitable[object]]
@@ -50,7 +48,7 @@ class Inbox:
         """Handle again every event a crash left undone, oldest first; how many."""
         count, after = 0, 0
         while True:
-            page = await self.core.db.read(rows.pending, platform, after, REPLAY_PAGE)
+            page = await self.core.store.inbox.pending(platform, after, REPLAY_PAGE)
             if not page:
                 break
             for row_id, event_id, body in page:
@@ -64,5 +62,5 @@ class Inbox:
         if count:
             log.info("handled %d %s events left over from before a restart", count, platform)
         before = self.core.clock() - KEEP_DONE
-        await self.core.db.write(rows.forget_done, to_db(before))
+        await self.core.store.inbox.forget_done(before)
         return count

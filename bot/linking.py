@@ -12,15 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from bot.boards import Board
 from bot.core import Core
 from bot.domain import Actor, Where
 from bot.errors import IdeabotError, NotAllowed
 from bot.moderation import is_moderator
-from storage import boards as board_rows
-from storage.times import from_db, to_db
 
 CODE_LIFETIME = timedelta(minutes=15)
 # No 0/O or 1/I/L: codes are read aloud and typed by hand.
@@ -58,12 +54,10 @@ class Linking:
         now = self.core.clock()
         expires = now + CODE_LIFETIME
 
-        def store(db: Database) -> None:
-            actor_id = self.core.member_id(db, actor.person)
-            board_rows.add_link_code(db, code, board.id, actor_id, to_db(now), to_db(expires))
-            board_rows.log_action(db, board.id, actor_id, "link code", {}, to_db(now))
-
-        await self.core.db.write(store)
+        async with self.core.store.transaction() as tx:
+            actor_id = await self.core.member_id(tx, actor.person)
+            await tx.links.add(code, board.id, actor_id, now, expires)
+            await tx.log.add(board.id, actor_id, "link code", {}, now)
         return LinkCode(code=code, board=board, expires_at=expires)
 
     async def join(self, where: Where, actor: Actor, code: str) -> Board:
@@ -76,36 +70,32 @@ class Linking:
             raise InvalidCode(
                 f"That is not a link code: they are {CODE_LENGTH} letters and digits."
             )
-        found = await self.core.db.read(board_rows.link_code, cleaned)
+        found = await self.core.store.links.get(cleaned)
         if found is None:
             raise InvalidCode("That code is not known. Ask for a new one with /ideabot link.")
-        board_id, expires_at, used_at = found
+        board_id = found.board_id
         now = self.core.clock()
-        if used_at is not None:
+        if found.used_at is not None:
             raise InvalidCode("That code was used already. Ask for a new one with /ideabot link.")
-        if now >= from_db(expires_at):
+        if now >= found.expires_at:
             raise InvalidCode("That code has expired. Ask for a new one with /ideabot link.")
         if board_id == current.id:
             raise InvalidCode("This community is on that board already.")
-        ideas = await self.core.db.read(board_rows.idea_count, current.id)
+        ideas = await self.core.store.boards.idea_count(current.id)
         if ideas:
             raise InvalidCode(
                 f"This community's board already holds {ideas} ideas, which joining would hide;"
                 " join from a community whose board is still empty."
             )
 
-        def store(db: Database) -> bool:
-            if not board_rows.use_link_code(
-                db, cleaned, where.platform, where.workspace_id, to_db(now)
-            ):
-                return False
-            board_rows.move_workspace(db, where.platform, where.workspace_id, board_id)
-            actor_id = self.core.member_id(db, actor.person)
-            details = {"platform": where.platform, "workspace": where.workspace_id}
-            board_rows.log_action(db, board_id, actor_id, "join", details, to_db(now))
-            return True
-
-        if not await self.core.db.write(store):
+        async with self.core.store.transaction() as tx:
+            used = await tx.links.use(cleaned, where.platform, where.workspace_id, now)
+            if used:
+                await tx.boards.move_workspace(where.platform, where.workspace_id, board_id)
+                actor_id = await self.core.member_id(tx, actor.person)
+                details = {"platform": where.platform, "workspace": where.workspace_id}
+                await tx.log.add(board_id, actor_id, "join", details, now)
+        if not used:
             raise InvalidCode("That code was used already. Ask for a new one with /ideabot link.")
         self.core.forget_places()
         return await self.core.board_by_id(board_id)

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.boards import Board
 from bot.core import Core, view
 from bot.domain import (
@@ -31,9 +29,6 @@ from bot.results import Deleted, Merged, StatusChanged, SuggestionDismissed, Unm
 from bot.service import withdraw
 from dedupe.board_thresholds import BoardThresholds
 from dedupe.thresholds import DEFAULT_THRESHOLDS
-from storage import boards as board_rows
-from storage import ideas as idea_rows
-from storage import pair_labels as label_rows
 from storage.rows import IdeaRow
 
 NOTE_MAX = 1000
@@ -106,10 +101,9 @@ class Moderation:
             judged = await core.pairs.score_rows(board, source, target)
             at = core.now()
 
-            def store(db: Database) -> None:
-                actor_id = core.member_id(db, actor)
-                label_rows.add_label(
-                    db,
+            async with core.store.transaction() as tx:
+                actor_id = await core.member_id(tx, actor)
+                await tx.labels.add(
                     board.id,
                     source.id,
                     target.id,
@@ -120,22 +114,15 @@ class Moderation:
                     actor_id=actor_id,
                     at=at,
                 )
-                idea_rows.merge(
-                    db, board.id, source.id, canonical.id, canonical.id, score, False, actor_id, at
+                await tx.ideas.merge(
+                    board.id, source.id, canonical.id, canonical.id, score, False, actor_id, at
                 )
-                idea_rows.decide_suggestions(db, board.id, source.id, None, "merged", actor_id, at)
-                board_rows.log_action(
-                    db,
-                    board.id,
-                    actor_id,
-                    "merge",
-                    {"number": number, "into": canonical.number},
-                    at,
-                )
-
-            await core.db.write(store)
+                await tx.suggestions.decide(board.id, source.id, None, "merged", actor_id, at)
+                details = {"number": number, "into": canonical.number}
+                await tx.log.add(board.id, actor_id, "merge", details, at)
             core.pairs.forget_thresholds(board.id)
             (await core.index(board)).remove(source.id)
+            await core.index_followed(board)
         merged = await self._by_id(board, source.id)
         into_row = await self._by_id(board, canonical.id)
         return Merged(idea=view(merged), into=view(into_row), score=score, automatic=False)
@@ -152,10 +139,9 @@ class Moderation:
             judged = await core.pairs.score_rows(board, row, parent)
             at = core.now()
 
-            def store(db: Database) -> None:
-                actor_id = core.member_id(db, command.actor.person)
-                label_rows.add_label(
-                    db,
+            async with core.store.transaction() as tx:
+                actor_id = await core.member_id(tx, command.actor.person)
+                await tx.labels.add(
                     board.id,
                     row.id,
                     parent.id,
@@ -166,19 +152,12 @@ class Moderation:
                     actor_id=actor_id,
                     at=at,
                 )
-                idea_rows.unmerge(db, board.id, row.id, at)
-                board_rows.log_action(
-                    db,
-                    board.id,
-                    actor_id,
-                    "unmerge",
-                    {"number": row.number, "from": parent.number},
-                    at,
-                )
-
-            await core.db.write(store)
+                await tx.ideas.unmerge(board.id, row.id, at)
+                details = {"number": row.number, "from": parent.number}
+                await tx.log.add(board.id, actor_id, "unmerge", details, at)
             core.pairs.forget_thresholds(board.id)
             await core.reindex(board, [row.id])
+            await core.index_followed(board)
         return Unmerged(
             idea=view(await self._by_id(board, row.id)),
             was_in=view(await self._by_id(board, parent.canonical_id)),
@@ -207,26 +186,20 @@ class Moderation:
             )
         at = core.now()
 
-        def store(db: Database) -> None:
-            actor_id = core.member_id(db, command.actor.person)
-            idea_rows.set_status(db, board.id, row.id, row.status, status.value, note, actor_id, at)
-            board_rows.log_action(
-                db,
-                board.id,
-                actor_id,
-                "status",
-                {"number": row.number, "from": row.status, "to": status.value, "note": note},
-                at,
+        async with core.store.transaction() as tx:
+            actor_id = await core.member_id(tx, command.actor.person)
+            await tx.ideas.set_status(
+                board.id, row.id, row.status, status.value, note, actor_id, at
             )
-
-        await core.db.write(store)
+            details = {"number": row.number, "from": row.status, "to": status.value, "note": note}
+            await tx.log.add(board.id, actor_id, "status", details, at)
         notify: tuple[Person, ...] = ()
         if status in NOTIFY_STATUSES and status.value != row.status:
-            voters = await core.db.read(idea_rows.voters, board.id, row.id)
+            voters = await core.store.ideas.voters(board.id, row.id)
             notify = tuple(
                 Person(platform=v.platform, user_id=v.user_id, name=v.name) for v in voters
             )
-        messages = await core.db.read(idea_rows.messages_of, board.id, row.id)
+        messages = await core.store.ideas.messages_of(board.id, row.id)
         updated = await self._by_id(board, row.id)
         return StatusChanged(
             idea=view(updated),
@@ -261,7 +234,7 @@ class Moderation:
         )
         if not (mine or is_moderator(board, command.actor)):
             raise NotAllowed("Only the idea's author or a moderator can answer this.")
-        state = await core.db.read(idea_rows.suggestion_state, board.id, row.id, candidate.id)
+        state = await core.store.suggestions.state(board.id, row.id, candidate.id)
         if state is None:
             raise InvalidMerge(
                 f"#{row.number} was not suggested as a duplicate of #{candidate.number}."
@@ -272,21 +245,20 @@ class Moderation:
             return await self._merge(
                 board, row.number, candidate.number, command.actor.person, None, "answer"
             )
-        offered = await core.db.read(idea_rows.pending_candidates, board.id, row.id)
+        offered = await core.store.suggestions.pending(board.id, row.id)
         judged = []
         for other_id in offered:
-            other = await core.db.read(idea_rows.idea_by_id, board.id, other_id)
+            other = await core.store.ideas.by_id(board.id, other_id)
             if other is not None:
                 judged.append((other_id, await core.pairs.score_rows(board, row, other)))
         at = core.now()
 
-        def store(db: Database) -> None:
-            actor_id = core.member_id(db, command.actor.person)
+        async with core.store.transaction() as tx:
+            actor_id = await core.member_id(tx, command.actor.person)
             # "Different idea" answers for every candidate offered with it.
-            idea_rows.decide_suggestions(db, board.id, row.id, None, "dismissed", actor_id, at)
+            await tx.suggestions.decide(board.id, row.id, None, "dismissed", actor_id, at)
             for other_id, pair in judged:
-                label_rows.add_label(
-                    db,
+                await tx.labels.add(
                     board.id,
                     row.id,
                     other_id,
@@ -297,8 +269,6 @@ class Moderation:
                     actor_id=actor_id,
                     at=at,
                 )
-
-        await core.db.write(store)
         core.pairs.forget_thresholds(board.id)
         return SuggestionDismissed(idea=view(row), candidate=view(candidate))
 
@@ -325,19 +295,17 @@ class Moderation:
             settings = settings.updated(key, value)
         at = core.now()
 
-        def store(db: Database) -> None:
-            actor_id = core.member_id(db, actor.person)
-            board_rows.save_settings(db, board.id, settings.to_json())
+        async with core.store.transaction() as tx:
+            actor_id = await core.member_id(tx, actor.person)
+            await tx.boards.save_settings(board.id, settings.to_json())
             for key, value in changes.items():
                 details = {"key": key, "value": str(value)[:200]}
-                board_rows.log_action(db, board.id, actor_id, "config", details, at)
-
-        await core.db.write(store)
+                await tx.log.add(board.id, actor_id, "config", details, at)
         core.pairs.forget_thresholds(board.id)
         return await core.refresh_board(board.id)
 
     async def _by_id(self, board: Board, idea_id: int) -> IdeaRow:
-        row = await self.core.db.read(idea_rows.idea_by_id, board.id, idea_id)
+        row = await self.core.store.ideas.by_id(board.id, idea_id)
         assert row is not None, f"idea {idea_id} vanished from board {board.id}"
         return row
 
@@ -350,14 +318,11 @@ async def reset_thresholds(core: Core, board: Board, actor: Person | None) -> Bo
     )
     at = core.now()
 
-    def store(db: Database) -> None:
-        actor_id = core.member_id(db, actor) if actor else None
-        retired = label_rows.retire_labels(db, board.id, at)
-        board_rows.save_settings(db, board.id, settings.to_json())
-        board_rows.log_action(
-            db, board.id, actor_id, "thresholds reset", {"decisions retired": retired}, at
-        )
-
-    await core.db.write(store)
+    async with core.store.transaction() as tx:
+        actor_id = await core.member_id(tx, actor) if actor else None
+        retired = await tx.labels.retire(board.id, at)
+        await tx.boards.save_settings(board.id, settings.to_json())
+        details = {"decisions retired": retired}
+        await tx.log.add(board.id, actor_id, "thresholds reset", details, at)
     core.pairs.forget_thresholds(board.id)
     return await core.pairs.thresholds(await core.refresh_board(board.id))

@@ -7,20 +7,18 @@ candidate is offered or merged is decided on the pair's probability (dedupe.pair
 
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass
 
 import numpy as np
-from sqlite_utils import Database
 
 from bot.boards import Board
 from dedupe.board_thresholds import MIN_DECISIONS, BoardThresholds, fit_board_thresholds
 from dedupe.pair_features import Vocabulary, Words, is_repost, pair_features, words_of
 from dedupe.pair_model import DEFAULT_MODEL, PairModel
 from dedupe.thresholds import DEFAULT_THRESHOLDS
-from storage import ideas as idea_rows
-from storage import pair_labels as label_rows
-from storage.database import AsyncDatabase
+from storage.port import Store
 from storage.rows import IdeaRow
 
 
@@ -33,46 +31,11 @@ class PairScore:
     repost: bool  # a near-verbatim repost: merged whatever the thresholds
 
 
-@dataclass(frozen=True)
-class CandidateRow:
-    """What judging a candidate needs of a stored idea."""
-
-    body: str
-    platform: str
-    user_id: str
-    created_at: str
-
-
-def candidate_rows(db: Database, board_id: int, idea_ids: list[int]) -> dict[int, CandidateRow]:
-    """The live ideas among ``idea_ids``, by id, with their text and author."""
-    if not idea_ids:
-        return {}
-    marks = ", ".join("?" for _ in idea_ids)
-    rows = db.execute(
-        "SELECT i.id, i.body, m.platform, m.user_id, i.created_at FROM ideas i"
-        " JOIN members m ON m.id = i.author_id"
-        f" WHERE i.board_id = ? AND i.deleted_at IS NULL AND i.id IN ({marks})",
-        [board_id, *idea_ids],
-    ).fetchall()
-    return {
-        r[0]: CandidateRow(body=r[1], platform=r[2], user_id=r[3], created_at=r[4]) for r in rows
-    }
-
-
-def _vocabulary_words(db: Database, board_id: int, start: int, stop: int) -> list[Words]:
-    # Split in the reader's thread: a board of 10,000 ideas takes most of a second.
-    rows = db.execute(
-        "SELECT body FROM ideas WHERE board_id = ? AND number >= ? AND number < ?",
-        [board_id, start, stop],
-    ).fetchall()
-    return [words_of(r[0]) for r in rows]
-
-
 class PairJudge:
     """Pair scores and thresholds of every board; one per process, held by the Core."""
 
-    def __init__(self, db: AsyncDatabase, model: PairModel = DEFAULT_MODEL) -> None:
-        self.db = db
+    def __init__(self, store: Store, model: PairModel = DEFAULT_MODEL) -> None:
+        self.store = store
         self.model = model
         self._vocabularies: dict[int, Vocabulary] = {}
         self._vocabulary_next: dict[int, int] = {}
@@ -81,12 +44,14 @@ class PairJudge:
     async def vocabulary(self, board: Board) -> Vocabulary:
         """The board's document frequencies over every idea text it has stored."""
         known = self._vocabulary_next.get(board.id, 1)
-        newest = await self.db.read(idea_rows.next_number, board.id)
+        newest = await self.store.ideas.next_number(board.id)
         vocabulary = self._vocabularies.setdefault(board.id, Vocabulary())
         if newest > known:
             # Claimed before the read, so a concurrent caller does not count them again.
             self._vocabulary_next[board.id] = newest
-            for words in await self.db.read(_vocabulary_words, board.id, known, newest):
+            bodies = await self.store.ideas.bodies(board.id, known, newest)
+            # Split off the event loop: a board of 10,000 ideas takes most of a second.
+            for words in await asyncio.to_thread(lambda: [words_of(b) for b in bodies]):
                 vocabulary.add(words)
         return vocabulary
 
@@ -101,7 +66,7 @@ class PairJudge:
 
     async def score_rows(self, board: Board, a: IdeaRow, b: IdeaRow) -> PairScore:
         """Score two stored ideas (for a decision about them) from their stored embeddings."""
-        blobs = [await self.db.read(idea_rows.embedding_of, board.id, r.id) for r in (a, b)]
+        blobs = [await self.store.ideas.embedding_of(board.id, r.id) for r in (a, b)]
         first, second = blobs
         cosine = 0.0
         if first is not None and second is not None:
@@ -117,7 +82,7 @@ class PairJudge:
         base = board.settings.thresholds
         if cached is not None and cached.base == base:
             return cached
-        labels = await self.db.read(label_rows.current_labels, board.id)
+        labels = await self.store.labels.current(board.id)
         fitted = fit_board_thresholds(
             [self.model.probability(label.features) for label in labels],
             [label.same for label in labels],

@@ -7,8 +7,6 @@ from bot.core import Core, view
 from bot.errors import InvalidIdea
 from bot.results import Candidate, IdeaView
 from bot.text import clean_text
-from storage import ideas as idea_rows
-from storage.activity import ideas_by_ids
 
 SEARCH_MAX = 500
 OPEN_STATUSES = ("open", "under_review", "planned", "in_progress")
@@ -30,14 +28,14 @@ class Queries:
         if limit < 1:
             raise InvalidIdea("Ask for at least one idea.")
         statuses = None if include_closed else list(OPEN_STATUSES)
-        ids = await self.core.db.read(idea_rows.top_ids, board.id, limit, statuses)
-        rows = await self.core.db.read(ideas_by_ids, board.id, ids)
+        ids = await self.core.store.ideas.top_ids(board.id, limit, statuses)
+        rows = await self.core.store.ideas.by_ids(board.id, ids)
         return [view(rows[i]) for i in ids if i in rows]
 
     async def all(self, board: Board, *, include_deleted: bool = False) -> list[IdeaView]:
         """Every idea of the board in number order, merged ones included."""
-        where = "1" if include_deleted else "i.deleted_at IS NULL"
-        return [view(r) for r in await self.core.db.read(idea_rows.ideas_where, board.id, where)]
+        rows = await self.core.store.ideas.listing(board.id, include_deleted=include_deleted)
+        return [view(r) for r in rows]
 
     async def search(self, board: Board, query: str, limit: int = 5) -> list[Candidate]:
         """Ideas closest in meaning to ``query``, best first."""
@@ -49,5 +47,5 @@ class Queries:
         vector = await self.core.embed(text)
         index = await self.core.index(board)
         hits = index.search(vector, k=limit)
-        rows = await self.core.db.read(ideas_by_ids, board.id, [idea_id for idea_id, _ in hits])
+        rows = await self.core.store.ideas.by_ids(board.id, [idea_id for idea_id, _ in hits])
         return [Candidate(idea=view(rows[i]), score=s) for i, s in hits if i in rows]

@@ -25,14 +25,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlite_utils import Database
-
 from bot.boards import Board
 from bot.chat import ChatPort, ChatUnavailable, MessageRef
 from bot.core import Core
 from bot.domain import Person, Where
-from storage import reconcile as rows
-from storage.times import to_db
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +135,8 @@ class Reconciler:
         """Reconcile one board's open ideas on the port's platform, from its kept place."""
         platform = port.platform
         report = PassReport()
-        await self.core.db.write(rows.start, platform, board.id, self.core.now())
-        resumed_from = await self.core.db.read(rows.place, platform, board.id)
+        await self.core.store.reconcile.start(platform, board.id, self.core.now())
+        resumed_from = await self.core.store.reconcile.place(platform, board.id)
         if resumed_from is not None:
             log.info(
                 "reconciling %s %s: carrying on below idea id %d",
@@ -148,12 +144,12 @@ class Reconciler:
                 workspace_id,
                 resumed_from,
             )
-        since = to_db(self.core.clock() - timedelta(days=board.settings.reconcile_days))
+        since = self.core.clock() - timedelta(days=board.settings.reconcile_days)
         below = resumed_from
         wrapped = resumed_from is None
         while True:
-            page = await self.core.db.read(
-                rows.messages_to_check, board.id, platform, since, below, PAGE
+            page = await self.core.store.reconcile.messages_to_check(
+                board.id, platform, since, below, PAGE
             )
             if resumed_from is not None and wrapped:
                 page = [m for m in page if m[0] >= resumed_from]
@@ -178,7 +174,7 @@ class Reconciler:
                         report.unreadable += 1
                     else:
                         report.changed += changed
-                await self.core.db.write(rows.advance, platform, board.id, idea_id)
+                await self.core.store.reconcile.advance(platform, board.id, idea_id)
                 report.ideas += 1
                 if report.ideas % PROGRESS_EVERY == 0:
                     log.info(
@@ -189,7 +185,7 @@ class Reconciler:
                         report.changed,
                     )
             below = page[-1][0]
-        await self.core.db.write(rows.finish, platform, board.id, self.core.now())
+        await self.core.store.reconcile.finish(platform, board.id, self.core.now())
         log.info(
             "reconciled %s %s: %d ideas, %d messages, %d votes changed in %.1fs%s",
             platform,
@@ -215,14 +211,11 @@ class Reconciler:
             if shown is None:
                 return None
             wanted = {name: tuple(shown.get(name, ())) for name in emoji}
-            changed: int = await self.core.db.write(
-                self._apply, board.id, ref, wanted, frozenset(moved)
-            )
+            changed = await self._apply(board.id, ref, wanted, frozenset(moved))
         return changed
 
-    def _apply(
+    async def _apply(
         self,
-        db: Database,
         board_id: int,
         ref: MessageRef,
         shown: dict[str, tuple[Person, ...]],
@@ -230,19 +223,22 @@ class Reconciler:
     ) -> int:
         changed = 0
         at = self.core.now()
-        for emoji, present in shown.items():
-            found = rows.stored_votes(
-                db, board_id, ref.where.platform, ref.channel_id, ref.message_id, emoji
-            )
-            if found is None:
-                return 0
-            message_row, idea_id, stored = found
-            changes = vote_changes(
-                {user_id: active for user_id, (_, active) in stored.items()}, present, moved
-            )
-            members = [self.core.member_id(db, person) for person in changes.add]
-            changed += rows.add_votes(db, board_id, idea_id, message_row, members, emoji, at)
-            taken_back = [stored[user_id][0] for user_id in changes.remove]
-            changed += rows.remove_votes(db, message_row, taken_back, emoji, at)
-            changed += rows.end_anonymous(db, message_row, emoji, at)
+        async with self.core.store.transaction() as tx:
+            for emoji, present in shown.items():
+                found = await tx.reconcile.stored_votes(
+                    board_id, ref.where.platform, ref.channel_id, ref.message_id, emoji
+                )
+                if found is None:
+                    return 0
+                stored = found.votes
+                changes = vote_changes(
+                    {user_id: active for user_id, (_, active) in stored.items()}, present, moved
+                )
+                members = [await self.core.member_id(tx, person) for person in changes.add]
+                changed += await tx.reconcile.add_votes(
+                    board_id, found.idea_id, found.message_row, members, emoji, at
+                )
+                taken_back = [stored[user_id][0] for user_id in changes.remove]
+                changed += await tx.reconcile.remove_votes(found.message_row, taken_back, emoji, at)
+                changed += await tx.reconcile.end_anonymous(found.message_row, emoji, at)
         return changed

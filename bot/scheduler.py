@@ -29,9 +29,7 @@ from bot.domain import Actor, Where
 from bot.errors import IdeabotError, NotAllowed
 from bot.moderation import is_moderator
 from bot.schedule import Schedule, Slot
-from storage import boards as board_rows
-from storage import digests as post_rows
-from storage.times import from_db, to_db
+from storage.rows import Claim, PostKey
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +192,7 @@ class DigestScheduler:
         times = [now + self.max_nap]
         for board in await self.core.all_boards():
             times.append(Schedule.of(board.settings).next_due(now).due)
-        pending = await self.core.db.read(post_rows.pending_times, to_db(now))
-        times += [from_db(t) for t in pending]
+        times += await self.core.store.digests.pending_times(now)
         return max(now, min(times))
 
     async def tick(self) -> list[Delivery]:
@@ -217,12 +214,12 @@ class DigestScheduler:
 
     async def _post_due(self, board: Board, now: datetime) -> list[Delivery]:
         slot = Schedule.of(board.settings).latest_due(now)
-        rows = await self.core.db.read(board_rows.digest_channels, board.id)
+        rows = await self.core.store.channels.of_board(board.id, "digest")
         # A channel added after the slot waits for the next one.
         places = [
-            Where(platform=p, workspace_id=w, channel_id=c)
-            for p, w, c, added in rows
-            if p in self.posters and (added is None or from_db(added) <= slot.due)
+            Where(platform=r.platform, workspace_id=r.workspace_id, channel_id=r.channel_id)
+            for r in rows
+            if r.platform in self.posters and (r.added_at is None or r.added_at <= slot.due)
         ]
         return await self._deliver(board, slot, places, now) if places else []
 
@@ -237,8 +234,11 @@ class DigestScheduler:
         board = await self._board_for_moderator(where, actor)
         now = self.core.clock()
         slot = Schedule.of(board.settings).latest_due(now)
-        rows = await self.core.db.read(board_rows.digest_channels, board.id)
-        places = [Where(platform=p, workspace_id=w, channel_id=c) for p, w, c, _ in rows]
+        rows = await self.core.store.channels.of_board(board.id, "digest")
+        places = [
+            Where(platform=r.platform, workspace_id=r.workspace_id, channel_id=r.channel_id)
+            for r in rows
+        ]
         if not places:
             raise NoDigestChannel(
                 "This board has no digest channel yet: run `/ideabot config channel digest`"
@@ -267,26 +267,29 @@ class DigestScheduler:
     async def status(self, board: Board) -> ScheduleStatus:
         """The board's schedule, its next slot and the last post in each digest channel."""
         schedule = Schedule.of(board.settings)
-        rows = await self.core.db.read(board_rows.digest_channels, board.id)
+        rows = await self.core.store.channels.of_board(board.id, "digest")
         last = {
             (r.platform, r.channel_id): LastPost(
                 label=r.label,
-                posted_at=from_db(r.posted_at) if r.posted_at else None,
+                posted_at=r.posted_at,
                 late=r.late,
                 attempts=r.attempts,
                 error=r.last_error,
-                next_try_at=from_db(r.next_try_at) if r.next_try_at else None,
+                next_try_at=r.next_try_at,
             )
-            for r in await self.core.db.read(post_rows.latest, board.id)
+            for r in await self.core.store.digests.latest(board.id)
         }
         return ScheduleStatus(
             schedule=schedule,
             next_due=schedule.next_due(self.core.clock()).due,
             channels=tuple(
                 ChannelState(
-                    where=Where(platform=p, workspace_id=w, channel_id=c), last=last.get((p, c))
+                    where=Where(
+                        platform=r.platform, workspace_id=r.workspace_id, channel_id=r.channel_id
+                    ),
+                    last=last.get((r.platform, r.channel_id)),
                 )
-                for p, w, c, _ in rows
+                for r in rows
             ),
         )
 
@@ -310,17 +313,11 @@ class DigestScheduler:
         # A moderator's "now" is never late, and does not wait out a retry's backoff.
         late = not asked and now - slot.due > self.grace
         skipped: list[Delivery] = []
-        claimed: list[tuple[Where, post_rows.PostKey, post_rows.Claim]] = []
+        claimed: list[tuple[Where, PostKey, Claim]] = []
         for where in places:
             key = self._key(board, slot, where)
-            claim = await self.core.db.write(
-                post_rows.claim,
-                key,
-                self.owner,
-                to_db(now),
-                to_db(now + self.lease),
-                late,
-                ignore_backoff=asked,
+            claim = await self.core.store.digests.claim(
+                key, self.owner, now, now + self.lease, late, ignore_backoff=asked
             )
             if claim is not None:
                 claimed.append((where, key, claim))
@@ -349,9 +346,9 @@ class DigestScheduler:
         self,
         board: Board,
         where: Where,
-        key: post_rows.PostKey,
+        key: PostKey,
         post: DigestPost,
-        claim: post_rows.Claim,
+        claim: Claim,
     ) -> Delivery:
         poster = self.posters[where.platform]
         digest = post.digest
@@ -374,7 +371,7 @@ class DigestScheduler:
                 retry_at.isoformat(),
                 error,
             )
-            await self.core.db.write(post_rows.failed, key, self.owner, error, to_db(retry_at))
+            await self.core.store.digests.failed(key, self.owner, error, retry_at)
             return Delivery(
                 board=board.name,
                 where=where,
@@ -384,8 +381,8 @@ class DigestScheduler:
                 error=error,
                 retry_at=retry_at,
             )
-        recorded = await self.core.db.write(
-            post_rows.posted, key, self.owner, message_id, self.core.now()
+        recorded = await self.core.store.digests.posted(
+            key, self.owner, message_id, self.core.now()
         )
         if not recorded:
             log.warning("digest %s in %s: the claim ran out while posting", label, where)
@@ -400,14 +397,14 @@ class DigestScheduler:
         )
 
     @staticmethod
-    def _key(board: Board, slot: Slot, where: Where) -> post_rows.PostKey:
+    def _key(board: Board, slot: Slot, where: Where) -> PostKey:
         assert where.channel_id is not None
-        return post_rows.PostKey(
+        return PostKey(
             board_id=board.id,
             platform=where.platform,
             workspace_id=where.workspace_id,
             channel_id=where.channel_id,
-            period_start=to_db(slot.period.start),
-            period_end=to_db(slot.period.end),
+            period_start=slot.period.start,
+            period_end=slot.period.end,
             label=slot.period.label,
         )

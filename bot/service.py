@@ -10,13 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlite_utils import Database
-
 from bot.boards import Board
 from bot.core import Core, view
 from bot.domain import IdeaDraft, MessageDeleted, MessageEdited, Person, ReactionChange, Where
 from bot.errors import InvalidIdea, NotAllowed
-from bot.pairs import candidate_rows
 from bot.results import (
     AlreadyCaptured,
     Candidate,
@@ -31,13 +28,11 @@ from bot.results import (
     VoteChanged,
 )
 from bot.text import title_of, validate_idea_text
-from bot.votes import PendingVote, VoteWriter
+from bot.votes import VoteWriter
 from dedupe.pair_features import char_overlap, words_of
 from dedupe.thresholds import decide
-from storage import boards as board_rows
-from storage import ideas as idea_rows
-from storage.rows import IdeaRow
-from storage.times import from_db, to_db
+from storage.port import Transaction
+from storage.rows import IdeaRow, NewIdea, VoteEvent
 
 # How many similar ideas a possible duplicate offers, at most: the best one or two.
 MAX_CANDIDATES = 2
@@ -93,42 +88,41 @@ class IdeaService:
                 merge_into = (judged[0][0], judged[0][1])
             hits = [(i, p) for i, p, _ in judged if decide(p, thresholds) != "new"]
             suggested = [] if merge_into else hits[:MAX_CANDIDATES]
-            created_at = to_db(draft.created_at)
             now = core.now()
 
-            def store(db: Database) -> Stored | None:
-                if draft.event_id and not board_rows.first_event(
-                    db, draft.where.platform, draft.event_id, now
+            async def store(tx: Transaction) -> Stored | None:
+                if draft.event_id and not await tx.events.first_seen(
+                    draft.where.platform, draft.event_id, now
                 ):
                     return None
                 if (
                     draft.message_id
                     and draft.where.channel_id
-                    and idea_rows.message_target(
-                        db, draft.where.platform, draft.where.channel_id, draft.message_id
+                    and await tx.ideas.message_target(
+                        draft.where.platform, draft.where.channel_id, draft.message_id
                     )
                 ):
                     return None
-                author_id = core.member_id(db, draft.author)
-                idea_id, _ = idea_rows.insert_idea(
-                    db,
-                    board_id=board.id,
-                    author_id=author_id,
-                    title=title_of(text),
-                    body=text,
-                    platform=draft.where.platform,
-                    channel_id=draft.where.channel_id,
-                    message_id=draft.message_id,
-                    permalink=draft.permalink,
-                    embedding=vector.tobytes(),
-                    created_at=created_at,
+                author_id = await core.member_id(tx, draft.author)
+                idea_id, _ = await tx.ideas.insert(
+                    NewIdea(
+                        board_id=board.id,
+                        author_id=author_id,
+                        title=title_of(text),
+                        body=text,
+                        platform=draft.where.platform,
+                        channel_id=draft.where.channel_id,
+                        message_id=draft.message_id,
+                        permalink=draft.permalink,
+                        embedding=vector.tobytes(),
+                        created_at=draft.created_at,
+                    )
                 )
                 into: IdeaRow | None = None
                 if merge_into is not None:
-                    target = idea_rows.idea_by_id(db, board.id, merge_into[0])
+                    target = await tx.ideas.by_id(board.id, merge_into[0])
                     assert target is not None
-                    idea_rows.merge(
-                        db,
+                    await tx.ideas.merge(
                         board.id,
                         idea_id,
                         target.id,
@@ -138,22 +132,22 @@ class IdeaService:
                         None,
                         now,
                     )
-                    into = idea_rows.idea_by_id(db, board.id, merge_into[0])
+                    into = await tx.ideas.by_id(board.id, merge_into[0])
                 elif suggested:
-                    idea_rows.add_suggestions(db, board.id, idea_id, suggested)
-                # Read back in the same transaction: what was stored, with no further
-                # round trip through the reader threads for it and each candidate.
-                row = idea_rows.idea_by_id(db, board.id, idea_id)
+                    await tx.suggestions.add(board.id, idea_id, suggested)
+                # Read back in the same transaction: what was stored, and the candidates.
+                row = await tx.ideas.by_id(board.id, idea_id)
                 assert row is not None
+                found = await tx.ideas.by_ids(board.id, [c for c, _ in suggested])
                 candidates = [
-                    (found, score)
-                    for candidate_id, score in suggested
-                    if (found := idea_rows.idea_by_id(db, board.id, candidate_id)) is not None
-                    and found.deleted_at is None
+                    (found[c], score)
+                    for c, score in suggested
+                    if c in found and found[c].deleted_at is None
                 ]
                 return Stored(row=row, into=into, candidates=candidates)
 
-            stored = await core.db.write(store)
+            async with core.store.transaction() as tx:
+                stored = await store(tx)
             if stored is None:
                 again = await self._idea_of_message(board, draft.where, draft.message_id or "")
                 if again is None:
@@ -183,7 +177,7 @@ class IdeaService:
             return []
         pairs = self.core.pairs
         vocabulary = await pairs.vocabulary(board)
-        rows = await self.core.db.read(candidate_rows, board.id, [i for i, _ in nearest])
+        rows = await self.core.store.ideas.candidates(board.id, [i for i, _ in nearest])
         mine = words_of(text)
         judged = []
         for idea_id, cosine in nearest:
@@ -198,7 +192,7 @@ class IdeaService:
             )
             if (
                 same_author
-                and abs(draft.created_at - from_db(row.created_at)) <= SAME_AUTHOR_WINDOW
+                and abs(draft.created_at - row.created_at) <= SAME_AUTHOR_WINDOW
                 and char_overlap(mine, theirs) < NEAR_IDENTICAL
             ):
                 continue
@@ -209,12 +203,12 @@ class IdeaService:
     async def _idea_of_message(self, board: Board, where: Where, message_id: str) -> IdeaRow | None:
         if where.channel_id is None:
             return None
-        target = await self.core.db.read(
-            idea_rows.message_target, where.platform, where.channel_id, message_id
+        target = await self.core.store.ideas.message_target(
+            where.platform, where.channel_id, message_id
         )
         if target is None or target.board_id != board.id:
             return None
-        return await self.core.db.read(idea_rows.idea_by_id, board.id, target.idea_id)
+        return await self.core.store.ideas.by_id(board.id, target.idea_id)
 
     async def link_message(
         self, where: Where, number: int, message_id: str, kind: str = "reply"
@@ -224,8 +218,7 @@ class IdeaService:
             raise ValueError("a linked message needs its channel")
         board = await self.core.board_for(where)
         row = await self.core.idea(board, number)
-        return await self.core.db.write(
-            idea_rows.link_message,
+        return await self.core.store.ideas.link_message(
             board.id,
             row.id,
             where.platform,
@@ -252,7 +245,18 @@ class IdeaService:
             change.person.user_id,
         )
         outcome = await self.votes.record(
-            PendingVote(board_id=board.id, change=change, emoji=emoji, at=to_db(change.at))
+            VoteEvent(
+                board_id=board.id,
+                platform=change.where.platform,
+                channel_id=change.where.channel_id,
+                message_id=change.message_id,
+                user_id=change.person.user_id,
+                user_name=change.person.name,
+                emoji=emoji,
+                added=change.added,
+                at=change.at,
+                event_id=change.event_id,
+            )
         )
         if outcome is None:
             return Ignored(reason="repeated event")
@@ -279,18 +283,12 @@ class IdeaService:
             return Ignored(reason="text unchanged")
         vector = await core.embed(text)
         async with core.lock(board):
-            await core.db.write(
-                idea_rows.update_text,
-                board.id,
-                row.id,
-                title_of(text),
-                text,
-                vector.tobytes(),
-                to_db(event.at),
+            await core.store.ideas.update_text(
+                board.id, row.id, title_of(text), text, vector.tobytes(), event.at
             )
             if row.merged_into is None:
                 (await core.index(board)).add(row.id, vector)
-        updated = await core.db.read(idea_rows.idea_by_id, board.id, row.id)
+        updated = await core.store.ideas.by_id(board.id, row.id)
         assert updated is not None
         return Edited(idea=view(updated))
 
@@ -310,21 +308,18 @@ async def withdraw(
     """Mark an idea deleted; ideas merged into it stand on their own again."""
     at = core.now()
 
-    def store(db: Database) -> list[int]:
-        actor_id = core.member_id(db, actor) if actor else None
-        children = idea_rows.mark_deleted(db, board.id, row.id, at)
-        board_rows.log_action(
-            db, board.id, actor_id, "delete", {"number": row.number, "reason": reason}, at
-        )
-        return children
-
     async with core.lock(board):
-        children = await core.db.write(store)
+        async with core.store.transaction() as tx:
+            actor_id = await core.member_id(tx, actor) if actor else None
+            children = await tx.ideas.mark_deleted(board.id, row.id, at)
+            details = {"number": row.number, "reason": reason}
+            await tx.log.add(board.id, actor_id, "delete", details, at)
         (await core.index(board)).remove(row.id)
         await core.reindex(board, children)
+        await core.index_followed(board)
     numbers = []
     for child in children:
-        child_row = await core.db.read(idea_rows.idea_by_id, board.id, child)
+        child_row = await core.store.ideas.by_id(board.id, child)
         if child_row is not None:
             numbers.append(child_row.number)
     deleted = replace(view(row), deleted=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.engines import POSTGRES_SCHEMES
 
 
 class Settings(BaseSettings):
@@ -15,7 +17,10 @@ class Settings(BaseSettings):
         env_prefix="IDEABOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    db: Path = Field(default=Path("ideabot.db"), description="SQLite file of the backlog")
+    db: Path | str = Field(
+        default=Path("ideabot.db"),
+        description="SQLite file of the backlog, or a postgresql:// URL of a shared database",
+    )
     model_path: str | None = Field(
         default=None,
         description="sentence-transformers model folder (torch); bundled MiniLM on ONNX if unset",
@@ -28,6 +33,9 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     discord_api_base: str | None = Field(default=None, validation_alias="DISCORD_API_BASE")
     discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
+    # A bot split over processes: how many shards in all, and which this process runs.
+    discord_shard_count: int | None = Field(default=None, validation_alias="DISCORD_SHARD_COUNT")
+    discord_shard_ids: str | None = Field(default=None, validation_alias="DISCORD_SHARD_IDS")
 
     # Slack: bot token; Socket Mode with an app token, or HTTP with a signing secret and port.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
@@ -50,3 +58,10 @@ class Settings(BaseSettings):
     web_rate_per_minute: int = Field(default=120, ge=0, le=1_000_000)
     # Behind a reverse proxy: count requests by the address it appends to X-Forwarded-For.
     web_trust_proxy: bool = Field(default=False)
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> Path | str:
+        # A URL stays text (a Path would fold its "//"); anything else is a file path.
+        text = str(value)
+        return text if text.startswith(POSTGRES_SCHEMES) else Path(text)

@@ -8,16 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from sqlite_utils import Database
-
 from bot.board_pages import key_digest
 from bot.boards import Board
 from bot.core import Core
 from bot.domain import Actor, Where
 from bot.errors import InvalidSetting
 from bot.moderation import Moderation
-from storage import boards as board_rows
-from storage import pages as page_rows
 
 # The web's settings, set with `/ideabot config set` beside the board's own.
 WEB_SETTINGS = ("public", "read_link")
@@ -90,7 +86,7 @@ class WebAccess:
         """Make the board public (or private) without a moderator: the operator's path
         (the demo, the CLI)."""
         at = self.core.now()
-        await self.core.db.write(page_rows.set_public, board.id, public, at)
+        await self.core.store.pages.set_public(board.id, public, at)
 
     async def _store(
         self,
@@ -105,13 +101,12 @@ class WebAccess:
         core = self.core
         at = core.now()
 
-        def store(db: Database) -> None:
-            actor_id = core.member_id(db, actor.person)
+        async with core.store.transaction() as tx:
+            actor_id = await core.member_id(tx, actor.person)
             if public is not None:
-                page_rows.set_public(db, board.id, public, at)
+                await tx.pages.set_public(board.id, public, at)
             else:
-                page_rows.set_key(db, board.id, None if key is None else key_digest(key), at)
+                digest = None if key is None else key_digest(key)
+                await tx.pages.set_key(board.id, digest, at)
             # The key itself is never logged: only that a new one was made.
-            board_rows.log_action(db, board.id, actor_id, action, {"value": shown}, at)
-
-        await core.db.write(store)
+            await tx.log.add(board.id, actor_id, action, {"value": shown}, at)

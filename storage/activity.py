@@ -11,14 +11,13 @@ whole ideas are read only for the few ideas the digest shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
 from sqlite_utils import Database
 
 from storage.ideas import ideas_where
-from storage.rows import IdeaRow
+from storage.rows import IdeaRow, PeriodVotes
 from storage.times import from_db
 
 # On at a time t: added_at <= t and (removed_at IS NULL or removed_at > t).
@@ -50,26 +49,6 @@ _TREND = (
     "r.added_at >= :since AND r.added_at < :end AND (r.removed_at IS NULL OR r.removed_at >= :end)"
 )
 _WEIGHT = "exp(-0.6931471805599453 * (julianday(:end) - julianday(r.added_at)) * 24.0 / :half)"
-
-
-@dataclass(frozen=True)
-class PeriodVotes:
-    """What ``period_votes`` reads.
-
-    - ``gains``: (idea_id, author member id, votes) of votes cast in (start, end] and still
-      on at its end, for ideas that gained any (an idea may come twice, once for its
-      members' votes and once for its anonymous ones: the figures add up; a person who
-      voted on two messages of one idea counts twice here, ``exact_gains`` counts people);
-    - ``weights``: idea_id -> votes cast in [since, end) and still on at ``end``, each
-      weighing half per ``half_life_h`` hours before ``end`` (trending), for ideas with any;
-    - ``own``: author member id -> the votes of ``gains`` they cast on their own ideas;
-    - ``cast``: all the votes of ``gains`` (the headline's votes cast).
-    """
-
-    gains: list[tuple[int, int, int]]
-    weights: dict[int, float]
-    own: dict[int, int]
-    cast: int
 
 
 def period_votes(

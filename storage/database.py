@@ -15,7 +15,7 @@ import contextlib
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +23,16 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlite_utils import Database
 
+from storage.connection import (
+    WriterDatabase,
+    after_commit,
+    attempt,
+    connect,
+    each_alone,
+    migrate,
+    upgrade,
+)
 from storage.opening import (
-    SCHEMA_VERSION,
     StoreError,
     check_readable,
     create_private,
@@ -32,7 +40,6 @@ from storage.opening import (
     readonly_uri,
     sqlite_problem,
 )
-from storage.schema import migrations
 
 __all__ = [
     "AsyncDatabase",
@@ -46,13 +53,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-R = TypeVar("R")
 P = ParamSpec("P")
 
 # How many queued writes may share one transaction.
 MAX_GROUP = 2000
-# How long a statement waits for another process's lock before "database is locked".
-BUSY_TIMEOUT_MS = 30_000
 
 
 @dataclass
@@ -62,131 +66,31 @@ class _Job:
     loop: asyncio.AbstractEventLoop
 
 
-class WriterDatabase(Database):
-    """The writer's connection; it runs callbacks once their transaction has committed."""
+@dataclass
+class _Session:
+    """A transaction held open for one caller: its calls run on the writer in turn, and
+    ``True`` (commit) or ``False`` (roll back) ends it."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        super().__init__(conn, execute_plugins=False)
-        self.pending_callbacks: list[Callable[[], None]] = []
-
-
-def after_commit(db: Database, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the current write has committed; never if it rolls back.
-
-    For caches of what the write stored: a cache filled before the commit would keep
-    ids that a rollback took back.
-    """
-    if isinstance(db, WriterDatabase) and db.conn.in_transaction:
-        db.pending_callbacks.append(callback)
-    else:
-        callback()
+    calls: queue.SimpleQueue[_Job | bool]
+    started: asyncio.Future[None]
+    ended: asyncio.Future[None]
+    loop: asyncio.AbstractEventLoop
 
 
-def each_alone(
-    db: Database, fn: Callable[[Database, T], R], items: list[T]
-) -> list[R | sqlite3.Error]:
-    """``fn`` on each item inside the current write, as if each ran in a savepoint of its
-    own: an item whose statements fail leaves nothing of itself behind (its callbacks are
-    dropped too) and comes back as its error, while the others stand.
+class Session:
+    """Calls inside one open write transaction (see ``AsyncDatabase.session``)."""
 
-    Optimistic: all items first run under one savepoint (a savepoint per item cost more
-    than a vote's own statements); only when one fails are they rolled back and run again
-    one savepoint each, which gives the same outcome as running them so from the start.
-    """
-    callbacks = len(getattr(db, "pending_callbacks", []))
-    db.execute("SAVEPOINT each_batch")
-    try:
-        out: list[R | sqlite3.Error] = [fn(db, item) for item in items]
-    except sqlite3.Error:
-        db.execute("ROLLBACK TO each_batch")
-        db.execute("RELEASE each_batch")
-        if isinstance(db, WriterDatabase):
-            del db.pending_callbacks[callbacks:]
-        return _one_by_one(db, fn, items)
-    db.execute("RELEASE each_batch")
-    return out
+    def __init__(self, state: _Session) -> None:
+        self._state = state
 
-
-def attempt(db: Database, fn: Callable[[Database], R | None]) -> R | None:
-    """``fn(db)`` inside a savepoint of the current write: kept when it returns a value;
-    undone, its statements and its callbacks, when it returns None or raises a
-    ``sqlite3.Error`` (then None comes back)."""
-    callbacks = len(getattr(db, "pending_callbacks", []))
-    db.execute("SAVEPOINT attempt")
-    try:
-        result = fn(db)
-    except sqlite3.Error:
-        result = None
-    if result is None:
-        db.execute("ROLLBACK TO attempt")
-        if isinstance(db, WriterDatabase):
-            del db.pending_callbacks[callbacks:]
-    db.execute("RELEASE attempt")
-    return result
-
-
-def _one_by_one(
-    db: Database, fn: Callable[[Database, T], R], items: list[T]
-) -> list[R | sqlite3.Error]:
-    out: list[R | sqlite3.Error] = []
-    for item in items:
-        callbacks = len(getattr(db, "pending_callbacks", []))
-        db.execute("SAVEPOINT each_alone")
-        try:
-            out.append(fn(db, item))
-        except sqlite3.Error as exc:
-            db.execute("ROLLBACK TO each_alone")
-            if isinstance(db, WriterDatabase):
-                del db.pending_callbacks[callbacks:]
-            out.append(exc)
-        db.execute("RELEASE each_alone")
-    return out
-
-
-def connect(path: Path | str, *, readonly: bool = False, uri: bool = False) -> Database:
-    """A sqlite-utils Database on ``path`` with the pragmas every connection here uses.
-
-    With ``uri`` the path is a ``file:`` URI (``storage.opening.readonly_uri``).
-    """
-    conn = sqlite3.connect(
-        str(path),
-        check_same_thread=False,
-        isolation_level=None,
-        timeout=BUSY_TIMEOUT_MS / 1000,
-        uri=uri,
-    )
-    db = Database(conn, execute_plugins=False) if readonly else WriterDatabase(conn)
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
-    if readonly:
-        conn.execute("PRAGMA query_only=ON")
-    else:
-        # WAL: readers never block the writer; NORMAL is durable across crashes of
-        # the process (only a power cut can lose the last commits).
-        db.enable_wal()
-        conn.execute("PRAGMA synchronous=NORMAL")
-    return db
-
-
-def migrate(db: Database) -> None:
-    """Create the schema or upgrade it to the newest version."""
-    migrations.apply(db)
-
-
-def upgrade(path: Path) -> tuple[int, int]:
-    """Migrate the existing database at ``path`` to this ideabot's schema: (before, after)."""
-    found = inspect(path, for_write=True)
-    if found is None:
-        raise StoreError(f"no database at {path}")
-    try:
-        db = connect(path)
-        try:
-            migrate(db)
-        finally:
-            db.close()
-    except sqlite3.Error as exc:
-        raise sqlite_problem(path, exc) from None
-    return found.version, SCHEMA_VERSION
+    async def call(
+        self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``fn(db, *args, **kwargs)`` on the writer connection, inside this transaction."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._state.calls.put(_Job(_bind(fn, args, kwargs), future, loop))
+        return await future
 
 
 class AsyncDatabase:
@@ -202,7 +106,7 @@ class AsyncDatabase:
             None if readonly else cast(WriterDatabase, connect(self.path))
         )
         self._reader_target = readonly_uri(self.path, live=live) if readonly else str(self.path)
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Job | _Session | None] = queue.SimpleQueue()
         self._local = threading.local()
         self._reader_dbs: list[Database] = []
         self._reader_lock = threading.Lock()
@@ -270,6 +174,29 @@ class AsyncDatabase:
         self._queue.put(_Job(_bind(fn, args, kwargs), future, loop))
         return future
 
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[Session]:
+        """One write transaction held open while the block runs: it commits when the block
+        ends, or rolls back when it raises. Other writes wait meanwhile, so keep it short
+        and await nothing but its own calls inside."""
+        if self._closed:
+            raise StoreError("the database is closed")
+        if self.readonly:
+            raise StoreError(f"{self.path} was opened read-only; this command does not write")
+        loop = asyncio.get_running_loop()
+        state = _Session(queue.SimpleQueue(), loop.create_future(), loop.create_future(), loop)
+        self._queue.put(state)
+        await state.started
+        try:
+            yield Session(state)
+        except BaseException:
+            state.calls.put(False)
+            with contextlib.suppress(Exception):
+                await asyncio.shield(state.ended)
+            raise
+        state.calls.put(True)
+        await state.ended
+
     async def read(
         self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
@@ -309,8 +236,12 @@ class AsyncDatabase:
             first = self._queue.get()
             if first is None:
                 return
+            if isinstance(first, _Session):
+                self._run_session(first)
+                continue
             group = [first]
             stop = False
+            session: _Session | None = None
             while len(group) < MAX_GROUP:
                 try:
                     job = self._queue.get_nowait()
@@ -319,10 +250,46 @@ class AsyncDatabase:
                 if job is None:
                     stop = True
                     break
+                if isinstance(job, _Session):
+                    session = job
+                    break
                 group.append(job)
             self._run_group(group)
+            if session is not None:
+                self._run_session(session)
             if stop:
                 return
+
+    def _run_session(self, session: _Session) -> None:
+        db = self._writer
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except BaseException as exc:
+            _resolve(session.loop, session.started, None, exc)
+            return
+        _resolve(session.loop, session.started, None, None)
+        while True:
+            call = session.calls.get()
+            if call is False:
+                self._rollback()
+                _resolve(session.loop, session.ended, None, None)
+                return
+            if call is True:
+                try:
+                    db.execute("COMMIT")
+                except BaseException as exc:
+                    self._rollback()
+                    _resolve(session.loop, session.ended, None, exc)
+                    return
+                self._committed()
+                _resolve(session.loop, session.ended, None, None)
+                return
+            try:
+                result = call.fn(db)
+            except BaseException as exc:
+                _resolve(call.loop, call.future, None, exc)
+            else:
+                _resolve(call.loop, call.future, result, None)
 
     def _run_group(self, group: list[_Job]) -> None:
         db = self._writer
@@ -378,6 +345,25 @@ def _bind(
     if not args and not kwargs:
         return fn
     return lambda db: fn(db, *args, **kwargs)
+
+
+def _resolve(
+    loop: asyncio.AbstractEventLoop,
+    future: asyncio.Future[Any],
+    result: Any,
+    exc: BaseException | None,
+) -> None:
+    def settle() -> None:
+        if future.done():
+            return
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+
+    # A closed loop raises RuntimeError: nobody is waiting any more.
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(settle)
 
 
 def _settle(items: list[tuple[_Job, Any, BaseException | None]]) -> None:

@@ -7,54 +7,22 @@ claim on a (board, channel, period).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import datetime
 
 from sqlite_utils import Database
 
+from storage.rows import Claim, PostKey, PostRow
+from storage.times import from_db, to_db
+
 POSTING = "posting"
 POSTED = "posted"
-
-
-@dataclass(frozen=True, kw_only=True)
-class PostKey:
-    """One digest in one channel: the unit that is posted exactly once."""
-
-    board_id: int
-    platform: str
-    workspace_id: str
-    channel_id: str
-    period_start: str
-    period_end: str
-    label: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Claim:
-    attempt: int
-    # True when an earlier attempt may have posted part of it before it died.
-    resumed: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class PostRow:
-    platform: str
-    channel_id: str
-    period_start: str
-    label: str
-    state: str
-    attempts: int
-    next_try_at: str | None
-    last_error: str | None
-    claimed_until: str | None
-    posted_at: str | None
-    late: bool
 
 
 _WHERE = "board_id = ? AND platform = ? AND channel_id = ? AND period_start = ?"
 
 
 def _args(key: PostKey) -> list[str | int]:
-    return [key.board_id, key.platform, key.channel_id, key.period_start]
+    return [key.board_id, key.platform, key.channel_id, to_db(key.period_start)]
 
 
 def claim(
@@ -73,7 +41,7 @@ def claim(
     newer = db.execute(
         "SELECT 1 FROM digest_posts WHERE board_id = ? AND platform = ? AND channel_id = ?"
         " AND period_start > ? AND state = ? LIMIT 1",
-        [key.board_id, key.platform, key.channel_id, key.period_start, POSTED],
+        [key.board_id, key.platform, key.channel_id, to_db(key.period_start), POSTED],
     ).fetchone()
     if newer is not None:
         return None
@@ -92,8 +60,8 @@ def claim(
                 key.platform,
                 key.workspace_id,
                 key.channel_id,
-                key.period_start,
-                key.period_end,
+                to_db(key.period_start),
+                to_db(key.period_end),
                 key.label,
                 POSTING,
                 owner,
@@ -165,15 +133,19 @@ def latest(db: Database, board_id: int) -> list[PostRow]:
         PostRow(
             platform=r[0],
             channel_id=r[1],
-            period_start=r[2],
+            period_start=from_db(r[2]),
             label=r[3],
             state=r[4],
             attempts=r[5],
-            next_try_at=r[6],
+            next_try_at=_time(r[6]),
             last_error=r[7],
-            claimed_until=r[8],
-            posted_at=r[9],
+            claimed_until=_time(r[8]),
+            posted_at=_time(r[9]),
             late=bool(r[10]),
         )
         for r in rows
     ]
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else from_db(text)

@@ -15,6 +15,7 @@ from storage.rows import IdeaRow, MemberRow, MessageTarget
 from storage.scores import FEW, anonymous_votes, score, scores, scores_of
 from storage.scores import SCORE_SQL as SCORE_SQL  # callers know the scores from here
 from storage.scores import top_ids as top_ids
+from storage.times import from_db
 
 _IDEA_COLUMNS = """
     i.id, i.board_id, i.number, i.title, i.body,
@@ -47,9 +48,9 @@ def _idea(row: tuple[Any, ...], votes: int = 0, anonymous: int = 0) -> IdeaRow:
         merged_into=row[15],
         merged_into_number=row[16],
         canonical_id=row[17],
-        created_at=row[18],
-        updated_at=row[19],
-        deleted_at=row[20],
+        created_at=from_db(row[18]),
+        updated_at=from_db(row[19]),
+        deleted_at=None if row[20] is None else from_db(row[20]),
         votes=votes,
         anonymous_votes=anonymous,
     )

@@ -9,60 +9,13 @@ from the end of each table, which is safe inside the writer's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from storage.rows import ExistingMessage, IdeaInsert, StoredAnonymous, StoredReaction
+from storage.times import to_db
+
 CHUNK = 500  # bound parameters per IN (...) query
-
-
-@dataclass(frozen=True, slots=True)
-class ExistingMessage:
-    board_id: int
-    idea_id: int
-    message_row: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoredReaction:
-    """A reaction fact on a message, with whose it is."""
-
-    id: int
-    message_row: int
-    emoji: str
-    user_id: str
-    anonymous: bool
-    active: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAnonymous:
-    """The active anonymous-vote count of one emoji on a message."""
-
-    id: int
-    message_row: int
-    emoji: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class IdeaInsert:
-    """One ``ideas`` row with its id and number already chosen."""
-
-    id: int
-    number: int
-    author_id: int
-    title: str
-    body: str
-    platform: str
-    channel_id: str
-    message_id: str
-    permalink: str | None
-    embedding: bytes
-    created_at: str
-    updated_at: str
-    merged_into: int | None
-    canonical_id: int
 
 
 def _chunks(values: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
@@ -196,8 +149,8 @@ def insert_ideas(db: Database, board_id: int, ideas: Sequence[IdeaInsert], first
                 i.message_id,
                 i.permalink,
                 i.embedding,
-                i.created_at,
-                i.updated_at,
+                to_db(i.created_at),
+                to_db(i.updated_at),
                 i.merged_into,
                 i.canonical_id,
             )

@@ -19,15 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from storage.errors import StoreError
 from storage.schema import migrations
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS_TABLE = "_sqlite_migrations"
 MIGRATION_SET = "ideabot"
-
-
-class StoreError(Exception):
-    """The database cannot be used (missing, not ours, corrupt); the message says why."""
 
 
 def version_of(name: str) -> int:
@@ -187,3 +184,17 @@ def sqlite_problem(path: Path | str, exc: BaseException) -> StoreError:
                 advice += " try again when it is done"
             return StoreError(f"{path}: {text}; {advice}; nothing was changed")
     return StoreError(f"{path}: SQLite error ({text}); nothing was changed")
+
+
+def board_names(path: Path) -> list[str] | None:
+    """The names of the boards in the database at ``path``, read without writing; None
+    when there is no file. StoreError for a file that is not ideabot's (or a newer one's)."""
+    if inspect(path, for_write=True) is None:
+        return None
+    conn = sqlite3.connect(readonly_uri(path), uri=True)
+    try:
+        return [r[0] for r in conn.execute("SELECT name FROM boards")]
+    except sqlite3.DatabaseError:
+        return []
+    finally:
+        conn.close()

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage.rows import Access, RankedRow, Ranking
+
 # Votes, votes gained since :since and merged duplicates of each live canonical idea.
 _RANKED = """
 WITH v AS (
@@ -43,25 +45,6 @@ SELECT id, number, status, votes, gained, duplicates FROM ranked
 
 
 @dataclass(frozen=True, slots=True)
-class RankedRow:
-    id: int
-    number: int
-    status: str
-    votes: int
-    gained: int
-    duplicates: int
-
-
-@dataclass(frozen=True, slots=True)
-class Ranking:
-    """Every live canonical idea of a board with its figures, as one connection read it
-    at one ``data_version`` (SQLite's count of commits by other connections)."""
-
-    version: int
-    rows: tuple[RankedRow, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class StatusRow:
     id: int
     idea_id: int
@@ -71,12 +54,6 @@ class StatusRow:
     new: str
     note: str | None
     at: str
-
-
-@dataclass(frozen=True, slots=True)
-class Access:
-    public: bool
-    key_sha256: str | None
 
 
 def ranking(db: Database, board_id: int, since: str, memo: dict[Any, Ranking]) -> Ranking:

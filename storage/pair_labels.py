@@ -7,19 +7,10 @@ transaction (see ``storage.database``); every query names its board.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-
-@dataclass(frozen=True, slots=True)
-class PairLabel:
-    idea_id: int
-    other_id: int
-    same: bool
-    source: str
-    features: tuple[float, ...]
-    score: float
+from storage.rows import PairLabel
 
 
 def add_label(

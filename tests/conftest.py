@@ -3,7 +3,8 @@ duplicates (loaded once, before any test), real SQLite files."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.settings import Settings
 from dedupe.embedder import Embedder, SentenceTransformerEmbedder
 from dedupe.onnx_embedder import OnnxEmbedder
 from tests.fakes.embedder import TestEmbedder
+from tests.postgres import ENV_URL, drop_schema, new_schema, start_cluster
 
 # Property tests: no deadline (a loaded 2-core machine must not fail on time), a few
 # hundred inputs per property (thousands over the suite), no example database written
@@ -102,16 +104,61 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server for the session: IDEABOT_TEST_POSTGRES, or a cluster of its own."""
+    given = os.environ.get(ENV_URL)
+    if given:
+        yield given
+        return
+    cluster = start_cluster()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A URL of an empty database of the test's own (a fresh schema on the server)."""
+    name, url = new_schema(postgres_server)
+    yield url
+    drop_schema(postgres_server, name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the test's store lives: a new SQLite file, or a new PostgreSQL schema. Tests
+    that take it (through ``app``) run once on each engine."""
+    if request.param == "sqlite":
+        return tmp_path / "ideabot.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
 @pytest.fixture
 async def app(
-    request: pytest.FixtureRequest, tmp_path: Path, embedder: TestEmbedder, clock: FakeClock
+    request: pytest.FixtureRequest,
+    database: Path | str,
+    embedder: TestEmbedder,
+    clock: FakeClock,
 ) -> AsyncIterator[App]:
-    """The whole app on a real SQLite file: on the test embedder, or on the real model for a
-    test marked `real_model`."""
+    """The whole app on a real database (a SQLite file, then PostgreSQL: the test runs on
+    each): on the test embedder, or on the real model for a test marked `real_model`."""
     chosen: Embedder = embedder
     if request.node.get_closest_marker(REAL_MODEL) is not None:
         chosen = request.getfixturevalue("model")
-    built = await build_app(Settings(db=tmp_path / "ideabot.db"), embedder=chosen, clock=clock)
+    built = await build_app(Settings(db=database), embedder=chosen, clock=clock)
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def sqlite_app(
+    tmp_path: Path, embedder: TestEmbedder, clock: FakeClock
+) -> AsyncIterator[App]:
+    """The app on a SQLite file (test embedder), for tests about the file itself."""
+    built = await build_app(Settings(db=tmp_path / "ideabot.db"), embedder=embedder, clock=clock)
     yield built
     await built.close()
 

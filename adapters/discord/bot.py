@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -87,3 +88,20 @@ class IdeaBot(discord.Client):
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         self.dispatch("ideabot_handled", "delete", await self.events.on_delete(payload), payload)
+
+
+class ShardedIdeaBot(IdeaBot, discord.AutoShardedClient):
+    """ideabot on some of the shards of a bot split over processes (``ideabot run
+    --shard-count N --shard-ids 0,1``): Discord sends each shard the events of the
+    servers whose id maps to it, ``(guild_id >> 22) % N``; discord.py paces the
+    IDENTIFYs of the shards in this process (one per 5 s per concurrency bucket)."""
+
+
+def build_client(
+    app: App, shard_count: int | None = None, shard_ids: Sequence[int] = (), **options: Any
+) -> IdeaBot:
+    """The Discord client: one connection for every server, or the given shards of
+    ``shard_count``."""
+    if shard_count is None:
+        return IdeaBot(app, **options)
+    return ShardedIdeaBot(app, shard_count=shard_count, shard_ids=list(shard_ids), **options)

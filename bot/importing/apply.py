@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from sqlite_utils import Database
+from datetime import datetime
 
 from bot.importing.duplicates import Verdict
 from bot.importing.errors import ImportConflict
 from bot.importing.plan import Plan, PlannedVote
-from storage import boards as board_rows
-from storage import imports as import_rows
-from storage.imports import IdeaInsert
-from storage.times import to_db
+from storage.port import Transaction
+from storage.rows import IdeaInsert
 
 VOTE_CHUNK = 20_000  # reaction facts per statement batch, between progress updates
 
-# Called from the writer thread as votes are written: (stage, done, total).
+# Called as votes are written: (stage, done, total).
 WriteProgress = Callable[[str, int, int], None]
 
 
@@ -35,20 +32,20 @@ class Written:
     retired: int
 
 
-def write_plan(
-    db: Database,
+async def write_plan(
+    tx: Transaction,
     plan: Plan,
     *,
     board_name: str,
     attach: bool,
-    now: str,
+    now: datetime,
     progress: WriteProgress | None = None,
 ) -> Written:
-    """Store the plan inside the writer's transaction; ImportConflict if the board moved on."""
+    """Store the plan inside the transaction ``tx``; ImportConflict if the board moved on."""
     export = plan.export
-    board_id, created = _board(db, plan, board_name, attach, now)
-    current = import_rows.existing_messages(
-        db, export.platform, sorted({p.message.channel_id for p in plan.ideas})
+    board_id, created = await _board(tx, plan, board_name, attach, now)
+    current = await tx.imports.existing_messages(
+        export.platform, sorted({p.message.channel_id for p in plan.ideas})
     )
     if any(p.message.key in current for p in plan.ideas):
         raise ImportConflict(
@@ -60,19 +57,19 @@ def write_plan(
         people[idea.message.author.user_id] = idea.message.author.name
     for vote in plan.votes:
         people.setdefault(vote.user_id, vote.name)
-    members = import_rows.ensure_members(db, export.platform, list(people.items()))
-    first_id, first_row, first_number = import_rows.reserve(db, board_id, len(plan.ideas))
+    members = await tx.members.ensure_many(export.platform, list(people.items()))
+    first_id, first_row, first_number = await tx.imports.reserve(board_id, len(plan.ideas))
 
     def resolve(key: int) -> int:
         return key if key >= 0 else first_id + (-key - 1)
 
     rows: list[IdeaInsert] = []
-    merges: list[tuple[int, int, float, str]] = []
+    merges: list[tuple[int, int, float, datetime]] = []
     suggestions: list[tuple[int, int, float]] = []
     for position, idea in enumerate(plan.ideas):
         message = idea.message
         idea_id = first_id + position
-        created_at = to_db(message.at)
+        created_at = message.at
         into = _merge_target(idea.verdict, resolve)
         rows.append(
             IdeaInsert(
@@ -87,7 +84,7 @@ def write_plan(
                 permalink=message.permalink,
                 embedding=plan.vectors[position].tobytes(),
                 created_at=created_at,
-                updated_at=to_db(message.edited_at) if message.edited_at else created_at,
+                updated_at=message.edited_at or created_at,
                 merged_into=into,
                 # Only canonical ideas are candidates, so the target is its own canonical.
                 canonical_id=into if into is not None else idea_id,
@@ -97,15 +94,16 @@ def write_plan(
             merges.append((idea_id, into, idea.verdict.targets[0][1], created_at))
         elif idea.verdict.decision == "suggest":
             suggestions += [(idea_id, resolve(k), score) for k, score in idea.verdict.targets]
-    import_rows.insert_ideas(db, board_id, rows, first_row)
-    import_rows.insert_merges(db, board_id, merges)
-    import_rows.insert_suggestions(db, board_id, suggestions)
+    await tx.imports.insert_ideas(board_id, rows, first_row)
+    await tx.imports.insert_merges(board_id, merges)
+    await tx.imports.insert_suggestions(board_id, suggestions)
     positions = {idea.message.key: n for n, idea in enumerate(plan.ideas)}
-    named = _write_votes(db, plan, board_id, members, positions, first_id, first_row, progress)
-    _write_anonymous(db, plan, board_id, positions, first_id, first_row)
+    named = await _write_votes(
+        tx, plan, board_id, members, positions, first_id, first_row, progress
+    )
+    await _write_anonymous(tx, plan, board_id, positions, first_id, first_row)
     anonymous = plan.anonymous_added
-    board_rows.log_action(
-        db,
+    await tx.log.add(
         board_id,
         None,
         "import",
@@ -130,27 +128,29 @@ def write_plan(
     )
 
 
-def _board(db: Database, plan: Plan, name: str, attach: bool, now: str) -> tuple[int, bool]:
+async def _board(
+    tx: Transaction, plan: Plan, name: str, attach: bool, now: datetime
+) -> tuple[int, bool]:
     export = plan.export
     workspace = export.workspace_id
     if plan.target.id is not None:
         if attach and workspace is not None:
-            if board_rows.board_for_workspace(db, export.platform, workspace) is not None:
+            if await tx.boards.of_workspace(export.platform, workspace) is not None:
                 raise ImportConflict(
                     "The workspace got a board of its own while the import ran;"
                     " nothing was written. Run the import again."
                 )
-            import_rows.attach_workspace(
-                db, export.platform, workspace, plan.target.id, export.workspace_name
+            await tx.boards.attach_workspace(
+                export.platform, workspace, plan.target.id, export.workspace_name
             )
         return plan.target.id, False
     assert workspace is not None
-    if board_rows.board_for_workspace(db, export.platform, workspace) is not None:
+    if await tx.boards.of_workspace(export.platform, workspace) is not None:
         raise ImportConflict(
             "The workspace's board was created while the import ran; nothing was written."
             " Run the import again."
         )
-    row = board_rows.ensure_workspace_board(db, export.platform, workspace, name, now)
+    row = await tx.boards.ensure_for_workspace(export.platform, workspace, name, now)
     return row.id, True
 
 
@@ -175,8 +175,8 @@ def _place(
     return stored.idea_id, stored.message_row
 
 
-def _write_votes(
-    db: Database,
+async def _write_votes(
+    tx: Transaction,
     plan: Plan,
     board_id: int,
     members: dict[str, int],
@@ -187,7 +187,7 @@ def _write_votes(
 ) -> int:
     """How many named reaction facts were added."""
 
-    def fact(vote: PlannedVote) -> tuple[int, int, int, str, str]:
+    def fact(vote: PlannedVote) -> tuple[int, int, int, str, datetime]:
         idea_id, row = _place(plan, vote.key, positions, first_id, first_row)
         return (idea_id, row, members[vote.user_id], vote.emoji, vote.at)
 
@@ -199,15 +199,15 @@ def _write_votes(
         people_again = [fact(v) for v in chunk if v.key not in positions]
         # On a message imported before, a vote its owner has taken back since stays
         # taken back; new messages have no such history.
-        named += import_rows.insert_reactions(db, board_id, people_new, unless_withdrawn=False)
-        named += import_rows.insert_reactions(db, board_id, people_again, unless_withdrawn=True)
+        named += await tx.imports.insert_reactions(board_id, people_new, unless_withdrawn=False)
+        named += await tx.imports.insert_reactions(board_id, people_again, unless_withdrawn=True)
         if progress is not None:
             progress("votes written", min(start + VOTE_CHUNK, total), total)
     return named
 
 
-def _write_anonymous(
-    db: Database,
+async def _write_anonymous(
+    tx: Transaction,
     plan: Plan,
     board_id: int,
     positions: dict[tuple[str, str], int],
@@ -219,4 +219,4 @@ def _write_anonymous(
         idea_id, row = _place(plan, count.key, positions, first_id, first_row)
         rows.append((idea_id, row, count.emoji, count.count, count.at))
     ended = [c.replaces for c in plan.anonymous if c.replaces is not None]
-    import_rows.set_anonymous(db, board_id, ended, rows)
+    await tx.imports.set_anonymous(board_id, ended, rows)

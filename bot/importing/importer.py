@@ -13,8 +13,6 @@ from bot.importing.errors import ImportFileError
 from bot.importing.model import ParsedExport
 from bot.importing.plan import Plan, ProgressFn, Target, make_plan
 from bot.queries import Queries
-from storage import boards as board_rows
-from storage.activity import ideas_by_ids
 
 TOP = 10
 
@@ -68,19 +66,21 @@ async def import_export(
         if board is not None and not attach and not (plan.ideas or plan.votes or plan.anonymous):
             # Nothing new (a re-import): leave the database exactly as it was.
             return _report(plan, None, {}, dry_run=False)
-        written = await core.db.write(
-            write_plan,
-            plan,
-            board_name=target.name,
-            attach=attach,
-            now=core.now(),
-            progress=progress,
-        )
+        async with core.store.transaction() as tx:
+            written = await write_plan(
+                tx,
+                plan,
+                board_name=target.name,
+                attach=attach,
+                now=core.now(),
+                progress=progress,
+            )
         if board is not None:
             index = await core.index(board)
             for position, idea in enumerate(plan.ideas):
                 if idea.verdict.decision != "merge":
                     index.add(written.idea_ids[position], plan.vectors[position])
+            await core.index_followed(board)
     stored = await core.refresh_board(written.board_id)
     top = await Queries(core).top(stored, TOP)
     report = _report(plan, written, await _titles(core, board, plan, written))
@@ -94,9 +94,7 @@ async def _target(
     """(the existing board or None, the target, whether to attach the workspace to it)."""
     own = None
     if export.workspace_id is not None:
-        row = await core.db.read(
-            board_rows.board_for_workspace, export.platform, export.workspace_id
-        )
+        row = await core.store.boards.of_workspace(export.platform, export.workspace_id)
         own = None if row is None else await core.board_by_id(row.id)
     if board_name is not None:
         board = await core.board_named(board_name)
@@ -129,7 +127,7 @@ async def _titles(
         names[batch_key(position)] = f"{number}{idea.title!r}"
     wanted = {k for idea in plan.ideas for k, _ in idea.verdict.targets if k >= 0}
     if board is not None and wanted:
-        rows = await core.db.read(ideas_by_ids, board.id, sorted(wanted))
+        rows = await core.store.ideas.by_ids(board.id, sorted(wanted))
         names.update({i: f"#{r.number} {r.title!r}" for i, r in rows.items()})
     return names
 

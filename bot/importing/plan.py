@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -29,9 +30,7 @@ from bot.importing.model import (
 from bot.service import MAX_CANDIDATES
 from bot.text import clean_text, title_of, validate_idea_text
 from dedupe.thresholds import COSINE_THRESHOLDS
-from storage import imports as import_rows
-from storage.imports import ExistingMessage, StoredAnonymous, StoredReaction
-from storage.times import to_db
+from storage.rows import ExistingMessage, StoredAnonymous, StoredReaction
 
 EMBED_CHUNK = 1024  # texts per embedder call: big enough to batch well, small for progress
 
@@ -64,7 +63,7 @@ class PlannedVote:
     user_id: str
     name: str
     emoji: str
-    at: str
+    at: datetime
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -78,7 +77,7 @@ class PlannedAnonymous:
     key: tuple[str, str]
     emoji: str
     count: int
-    at: str
+    at: datetime
     replaces: int | None = None
     before: int = 0
 
@@ -117,7 +116,7 @@ async def make_plan(
     """
     skipped = Counter(export.skipped)
     channel_ids = sorted({m.channel_id for m in export.messages})
-    existing = await core.db.read(import_rows.existing_messages, export.platform, channel_ids)
+    existing = await core.store.imports.existing_messages(export.platform, channel_ids)
     fresh: list[tuple[ImportedMessage, str]] = []
     again: list[ImportedMessage] = []
     for message in export.messages:
@@ -148,8 +147,8 @@ async def make_plan(
     stored_anonymous: list[StoredAnonymous] = []
     if again and target.id is not None:
         rows = [existing[m.key].message_row for m in again]
-        stored_reactions = await core.db.read(import_rows.reactions_on, target.id, rows)
-        stored_anonymous = await core.db.read(import_rows.anonymous_on, target.id, rows)
+        stored_reactions = await core.store.imports.reactions_on(target.id, rows)
+        stored_anonymous = await core.store.imports.anonymous_on(target.id, rows)
     votes, anonymous = plan_votes(
         [p.message for p in ideas],
         again,
@@ -216,7 +215,7 @@ def plan_votes(
     votes: list[PlannedVote] = []
     anonymous: dict[tuple[tuple[str, str], str], PlannedAnonymous] = {}
     for message in (*fresh, *again):
-        at = to_db(message.at)  # exports do not say when a reaction was added
+        at = message.at  # exports do not say when a reaction was added
         row = existing[message.key].message_row if message.key in existing else None
         for reaction in message.reactions:
             if not any(name in vote_emoji for name in reaction.names()):
@@ -242,7 +241,7 @@ def plan_votes(
 
 
 def _named_votes(
-    key: tuple[str, str], reaction: ImportedReaction, facts: list[StoredReaction], at: str
+    key: tuple[str, str], reaction: ImportedReaction, facts: list[StoredReaction], at: datetime
 ) -> list[PlannedVote]:
     had = {f.user_id for f in facts}
     return [

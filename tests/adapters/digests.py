@@ -145,7 +145,7 @@ async def seed_week(
             )
         db.execute("UPDATE boards SET next_number = ? WHERE id = ?", [number + ideas, board.id])
 
-    await app.core.db.write(write)
+    await app.core.store.db.write(write)
 
 
 FRIDAY_IN_BERLIN = (

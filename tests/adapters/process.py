@@ -117,10 +117,10 @@ class BotProcess:
             await self._reader
 
 
-async def board_votes(db: Path, env: Mapping[str, str] | None = None) -> dict[int, int]:
+async def board_votes(db: Path | str, env: Mapping[str, str] | None = None) -> dict[int, int]:
     """Votes of every idea (number -> votes) as `ideabot ideas --format json` prints them;
-    empty while the database does not exist yet."""
-    if not db.exists():
+    empty while the database (a file, or a PostgreSQL URL) does not exist yet."""
+    if isinstance(db, Path) and not db.exists():
         return {}
     process = await asyncio.create_subprocess_exec(
         *IDEAS,
@@ -141,7 +141,7 @@ async def board_votes(db: Path, env: Mapping[str, str] | None = None) -> dict[in
 
 
 async def await_votes(
-    db: Path,
+    db: Path | str,
     expected: Callable[[], dict[int, int]],
     *,
     bot: BotProcess | None = None,

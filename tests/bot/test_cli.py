@@ -586,6 +586,7 @@ def test_every_command_has_help_with_an_example() -> None:
         "run",
         "import",
         "migrate",
+        "copy-db",
         "model",
         "thresholds",
         "serve",

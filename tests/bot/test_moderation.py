@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-
 import pytest
 
 from bot.app import App
@@ -12,6 +9,7 @@ from bot.domain import AnswerSuggestion, DeleteIdea, MergeIdeas, SetStatus, Unme
 from bot.errors import InvalidMerge, InvalidSetting, InvalidStatus, NotAllowed, UnknownIdea
 from bot.results import Merged, PossibleDuplicate, SuggestionDismissed
 from tests.conftest import HERE, draft, member, moderator, person, vote
+from tests.engines import as_json, rows
 from tests.fakes.embedder import TestEmbedder
 
 IDEAS = [
@@ -40,12 +38,8 @@ async def votes(app: App) -> dict[int, int]:
 
 
 def log_actions(app: App) -> list[tuple[str, dict[str, object]]]:
-    conn = sqlite3.connect(app.core.db.path)
-    try:
-        rows = conn.execute("SELECT action, details FROM moderation_log ORDER BY id").fetchall()
-    finally:
-        conn.close()
-    return [(r[0], json.loads(r[1])) for r in rows]
+    found = rows(app, "SELECT action, details FROM moderation_log ORDER BY id")
+    return [(r[0], as_json(r[1])) for r in found]
 
 
 def merge(number: int, into: int, *, mod: bool = True) -> MergeIdeas:

@@ -23,8 +23,9 @@ from bot.settings import Settings
 from dedupe.board_thresholds import BOUNDS, MIN_DECISIONS
 from dedupe.embedder import FloatMatrix
 from dedupe.thresholds import DEFAULT_THRESHOLDS
-from storage import pair_labels as label_rows
+from storage.rows import PairLabel
 from tests.conftest import HERE, FakeClock, draft, member, moderator
+from tests.engines import rows
 
 
 class WordsVectors:
@@ -43,10 +44,8 @@ class WordsVectors:
 
 
 @pytest.fixture
-async def board_app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[App]:
-    built = await build_app(
-        Settings(db=tmp_path / "ideabot.db"), embedder=WordsVectors(), clock=clock
-    )
+async def board_app(database: Path | str, clock: FakeClock) -> AsyncIterator[App]:
+    built = await build_app(Settings(db=database), embedder=WordsVectors(), clock=clock)
     yield built
     await built.close()
 
@@ -70,9 +69,9 @@ def pair_texts(n: int, shared: int) -> tuple[str, str]:
     return f"Idea {n} " + " ".join(mine), f"Other {n} " + " ".join(theirs)
 
 
-async def labels(app: App) -> list[label_rows.PairLabel]:
+async def labels(app: App) -> list[PairLabel]:
     board = await app.core.board_for(HERE)
-    return await app.core.db.read(label_rows.current_labels, board.id)
+    return await app.core.store.labels.current(board.id)
 
 
 async def test_every_human_decision_is_a_labelled_pair(board_app: App) -> None:
@@ -161,11 +160,7 @@ async def test_reset_by_a_member_is_refused_and_changes_nothing(board_app: App) 
     assert await labels(app) == []
     assert (await app.core.board_for(HERE)).settings.suggest == DEFAULT_THRESHOLDS.suggest
     board = await app.core.board_for(HERE)
-    logged = await app.core.db.read(
-        lambda db: db.execute(
-            "SELECT action FROM moderation_log WHERE board_id = ? ORDER BY id", [board.id]
-        ).fetchall()
-    )
+    logged = rows(app, f"SELECT action FROM moderation_log WHERE board_id = {board.id} ORDER BY id")
     assert logged[-1] == ("thresholds reset",)
 
 

@@ -7,14 +7,11 @@ import asyncio
 from collections.abc import Collection, Mapping, Sequence
 
 import pytest
-from sqlite_utils import Database
 
 from bot.app import App
 from bot.chat import MessageRef
 from bot.domain import Person, ReactionChange, SetStatus
 from bot.reconcile import vote_changes
-from storage import ideas as idea_rows
-from storage import imports as import_rows
 from tests.chat import RecordingChat
 from tests.conftest import FakeClock, moderator
 
@@ -182,15 +179,13 @@ async def test_an_exports_count_of_unnamed_voters_gives_way_to_the_named_ones(
     [ref] = await seed(app, chat, 1)
     board = await app.core.board_for(chat.where("ideas"))
 
-    def imported(db: Database) -> None:
-        # As `ideabot import` stores an export that said "3 reacted" without names.
-        target = idea_rows.message_target(db, "discord", ref.channel_id, ref.message_id)
-        assert target is not None
-        import_rows.set_anonymous(
-            db, board.id, [], [(target.idea_id, target.message_row, "👍", 3, app.core.now())]
-        )
-
-    await app.core.db.write(imported)
+    # As `ideabot import` stores an export that said "3 reacted" without names.
+    store = app.core.store
+    target = await store.ideas.message_target("discord", ref.channel_id, ref.message_id)
+    assert target is not None
+    await store.imports.set_anonymous(
+        board.id, [], [(target.idea_id, target.message_row, "👍", 3, app.core.now())]
+    )
     assert await votes(app, chat) == {1: 3}
     for name in ("bob", "carol", "dan"):  # the platform names the three
         chat.react(ref, name)

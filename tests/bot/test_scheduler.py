@@ -21,7 +21,6 @@ from bot.domain import Where
 from bot.errors import NotAllowed
 from bot.scheduler import LEASE, DigestPost, DigestScheduler, NoDigestChannel, PostFailed
 from bot.settings import Settings
-from storage import digests as post_rows
 from tests.conftest import FakeClock, draft, member, moderator, vote
 from tests.fakes.embedder import TestEmbedder
 
@@ -123,7 +122,7 @@ async def test_posts_once_when_due_and_never_again(
     clock.now = utc(11, 9, 9, 1)
     await app.digests.tick()
     assert [m.label for m in discord.messages] == ["2026-W44", "2026-W45"]
-    [row] = await app.core.db.read(post_rows.latest, (await app.core.all_boards())[0].id)
+    [row] = await app.core.store.digests.latest((await app.core.all_boards())[0].id)
     assert (row.state, row.label, row.attempts) == ("posted", "2026-W45", 1)
 
 
@@ -251,7 +250,7 @@ async def test_a_failed_post_is_retried_with_backoff_while_others_post(
     assert [m.label for m in discord.messages] == ["2026-W44"]
     assert [m.label for m in slack.messages] == ["2026-W44"]
     board = (await app.core.all_boards())[0]
-    rows = {r.platform: r for r in await app.core.db.read(post_rows.latest, board.id)}
+    rows = {r.platform: r for r in await app.core.store.digests.latest(board.id)}
     assert (rows["discord"].attempts, rows["discord"].last_error) == (3, None)
 
 

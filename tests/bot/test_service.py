@@ -5,7 +5,6 @@ about duplicate detection itself."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +14,7 @@ from bot.domain import MessageDeleted, MessageEdited, SetStatus, Where
 from bot.errors import InvalidIdea, NotAllowed
 from bot.results import AlreadyCaptured, Created, Ignored, Merged, PossibleDuplicate, VoteChanged
 from tests.conftest import HERE, FakeClock, draft, moderator, person, vote
+from tests.engines import count
 from tests.fakes.embedder import TestEmbedder
 
 
@@ -24,14 +24,6 @@ def _status(number: int, status: str, note: str | None = None) -> SetStatus:
 
 def _at() -> datetime:
     return datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
-
-
-def count(app: App, sql: str) -> int:
-    conn = sqlite3.connect(app.core.db.path)
-    try:
-        return int(conn.execute(sql).fetchone()[0])
-    finally:
-        conn.close()
 
 
 async def test_new_idea_gets_number_title_and_link(app: App) -> None:
@@ -290,7 +282,9 @@ async def test_index_is_rebuilt_from_the_store(
         "Dark theme for the map screen please, white is too bright at night",
     )
     await app.ideas.submit(draft("Dark mode for the map screen", message_id="m1"))
-    restarted = await build_app(Settings(db=app.core.db.path), embedder=embedder, clock=clock)
+    restarted = await build_app(
+        Settings(db=app.core.store.location), embedder=embedder, clock=clock
+    )
     try:
         result = await restarted.ideas.submit(
             draft(

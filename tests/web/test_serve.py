@@ -26,7 +26,7 @@ LISTENING = re.compile(r"ideabot web board on (http://127\.0\.0\.1:\d+/)")
 
 
 async def test_serve_prints_its_address_and_serves_the_board(boards: Boards, tmp_path: Path):
-    db = boards.app.core.db.path
+    db = boards.app.core.store.db.path
     before = snapshot(db)
     process = BotProcess({}, tmp_path, [*SERVE, "--db", str(db), "--port", "0"])
     await process.start()
@@ -70,7 +70,7 @@ async def test_bad_starts_say_one_line(boards: Boards, tmp_path: Path):
     port = free_port()
     holder = await asyncio.start_server(lambda r, w: None, "127.0.0.1", port)
     try:
-        db = str(boards.app.core.db.path)
+        db = str(boards.app.core.store.db.path)
         code, _, err = await run_serve("--db", db, "--port", str(port), cwd=tmp_path)
     finally:
         holder.close()

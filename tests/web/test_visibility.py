@@ -106,7 +106,7 @@ async def test_making_a_board_public_and_private_again(client: TestClient, board
 async def test_only_moderators_change_visibility_and_bad_values_change_nothing(
     boards: Boards,
 ):
-    path = boards.app.core.db.path
+    path = boards.app.core.store.db.path
     before = snapshot(path)
     with pytest.raises(NotAllowed):
         await boards.app.web_access.configure(PRIVATE, member("eve"), "public", "on")
@@ -133,5 +133,5 @@ def test_slack_config_set_accepts_the_web_settings():
 
 
 async def test_the_read_key_is_stored_only_as_its_hash(boards: Boards):
-    dump = repr(snapshot(boards.app.core.db.path))
+    dump = repr(snapshot(boards.app.core.store.db.path))
     assert boards.private_key not in dump

@@ -48,7 +48,7 @@ async def command(
 
 
 def log_actions(app: App) -> list[str]:
-    conn = sqlite3.connect(app.core.db.path)
+    conn = sqlite3.connect(app.core.store.location)
     try:
         return [r[0] for r in conn.execute("SELECT action FROM moderation_log ORDER BY id")]
     finally:

@@ -30,7 +30,7 @@ class SlackBot:
     """One `ideabot run` on Slack, and the way Slack reaches it: envelopes on its socket
     (acked) or signed POSTs to its port (answered 200)."""
 
-    def __init__(self, slack: FakeSlack, db: Path, cwd: Path, *, http: bool) -> None:
+    def __init__(self, slack: FakeSlack, db: Path | str, cwd: Path, *, http: bool) -> None:
         self.slack = slack
         self.port = free_port() if http else None
         env: dict[str, str | None] = {

@@ -15,7 +15,7 @@ from tests.adapters.slack.test_slack_app import ideas, post
 
 
 def inbox_rows(app: App) -> list[tuple[str, bool]]:
-    db = sqlite3.connect(app.core.db.path)
+    db = sqlite3.connect(app.core.store.location)
     try:
         rows = db.execute("SELECT event_id, done_at IS NOT NULL FROM inbox ORDER BY id").fetchall()
     finally:

@@ -19,9 +19,9 @@ from bot.importing.importer import import_export
 from bot.importing.reader import read_export
 from bot.results import Merged
 from bot.settings import Settings
-from storage import ideas as idea_rows
-from tests.bot.importing.conftest import DISCORD, SLACK, table_digest
+from tests.bot.importing.conftest import DISCORD, SLACK
 from tests.conftest import FakeClock
+from tests.engines import snapshot
 from tests.fakes.embedder import TestEmbedder
 
 SLACK_PLACE = Where(platform="slack", workspace_id="T0NOTES01")
@@ -54,7 +54,7 @@ async def test_slack_example_ranks_as_counted_by_hand(app: App) -> None:
     assert shortcut.author.name == "cara" and shortcut.author.user_id == "U03CARA"
     pdf = await app.core.idea(board, 5)
     second = await app.core.idea(board, 2)
-    state = await app.core.db.read(idea_rows.suggestion_state, board.id, pdf.id, second.id)
+    state = await app.core.store.suggestions.state(board.id, pdf.id, second.id)
     assert state == "pending"  # "same as #2?", waiting for the author or a moderator
 
 
@@ -82,10 +82,10 @@ async def test_discord_example_ranks_as_counted_by_hand(app: App) -> None:
 async def test_reimporting_the_same_export_changes_nothing(app: App) -> None:
     await import_export(app.core, read_export([SLACK], channels=["feature-requests"]))
     await import_export(app.core, read_export([DISCORD]))
-    before = table_digest(app.core.db.path)
+    before = snapshot(app)
     again = await import_export(app.core, read_export([SLACK], channels=["feature-requests"]))
     await import_export(app.core, read_export([DISCORD]))
-    assert table_digest(app.core.db.path) == before
+    assert snapshot(app) == before
     assert (again.ideas, again.votes, again.anonymous_votes) == (0, 0, 0)
     assert again.skipped["already imported"] == 8
 
@@ -171,7 +171,7 @@ async def test_anonymous_voters_are_never_mentioned(app: App) -> None:
     await import_export(app.core, read_export([DISCORD]))
     board = await app.core.board_for(DISCORD_PLACE)
     pin = await app.core.idea(board, 4)
-    voters = await app.core.db.read(idea_rows.voters, board.id, pin.id)
+    voters = await app.core.store.ideas.voters(board.id, pin.id)
     assert sorted(v.name for v in voters) == ["Ben", "Dev", "cleo"]  # and one anonymous
 
 
@@ -214,7 +214,7 @@ async def test_a_running_bot_finds_duplicates_among_ideas_imported_meanwhile(
             message_id="1710028800.000100",
         )
     )
-    importer = await build_app(Settings(db=app.core.db.path), embedder=embedder, clock=clock)
+    importer = await build_app(Settings(db=app.core.store.location), embedder=embedder, clock=clock)
     try:
         await import_export(importer.core, read_export([SLACK], channels=["feature-requests"]))
     finally:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import database
+from storage import connection
 from tests.bot.importing.conftest import SLACK, run, table_digest
 from tests.bot.test_cli import CLEAN_ENV, assert_one_line_error, sha
 from tests.fakes.embedder import TestEmbedder
@@ -59,7 +59,7 @@ def test_a_file_size_limit_during_the_import_is_one_line(db: Path) -> None:
 def test_a_lock_held_past_the_timeout_is_one_line(
     db: Path, embedder: TestEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 50)
     digest = table_digest(db)
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write

@@ -52,6 +52,7 @@ class Session:
         self.session_id = uuid.uuid4().hex
         self.seq = 0
         self.intents = 0
+        self.shard: tuple[int, int] | None = None  # (shard id, shard count) when sharded
         self.identified = False  # receives dispatches (queued after READY + GUILD_CREATE)
         self.ready = False  # READY + GUILD_CREATE have been written to the socket
         self.resumable = False  # set when the fake drops it: events then wait in the backlog
@@ -146,10 +147,13 @@ class GatewayHub:
             await session.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         state, payloads = self.state, self.state.payloads
+        if isinstance(d.get("shard"), list) and len(d["shard"]) == 2:
+            session.shard = (int(d["shard"][0]), int(d["shard"][1]))
+        guilds = [g for g in state.guilds.values() if _owns(session, g.id)]
         ready: dict[str, Any] = {
             "v": 10,
             "user": payloads.me(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in state.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.url,
@@ -165,7 +169,7 @@ class GatewayHub:
         if "shard" in d:
             ready["shard"] = d["shard"]
         session.send_dispatch("READY", ready)
-        for guild in state.guilds.values():
+        for guild in guilds:
             session.send_dispatch("GUILD_CREATE", payloads.guild_create(guild))
         session.identified = True
         self.identifies += 1
@@ -220,6 +224,9 @@ class GatewayHub:
             needed = _EVENT_INTENT.get(event)
             if needed is not None and not session.intents & needed:
                 continue
+            guild_id = data.get("guild_id") or (data.get("id") if event == "GUILD_CREATE" else None)
+            if guild_id is not None and not _owns(session, int(guild_id)):
+                continue  # another shard's server
             session.send_dispatch(event, self._for_session(session, event, data))
             sent = sent or not session.resumable
         if sent:
@@ -252,3 +259,11 @@ class GatewayHub:
             session.resumable = resumable
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await session.ws.close(code=code, message=b"fake: disconnected")
+
+
+def _owns(session: Session, guild_id: int) -> bool:
+    """Discord's rule: a server's events go to shard ``(guild_id >> 22) % shard_count``."""
+    if session.shard is None:
+        return True
+    shard_id, count = session.shard
+    return (guild_id >> 22) % count == shard_id

@@ -110,10 +110,21 @@ class FakeDiscord(People):
         return list(self.state.guilds.values())
 
     def add_guild(
-        self, name: str, *, owner: str = "owner", bot_permissions: int = BOT_DEFAULT
+        self,
+        name: str,
+        *,
+        owner: str = "owner",
+        bot_permissions: int = BOT_DEFAULT,
+        shard: tuple[int, int] | None = None,
     ) -> FakeGuild:
-        """A guild the bot is in; its owner and the bot (with a managed role) are members."""
-        guild = FakeGuild(self.state, self.state.ids.next(), name, owner, bot_permissions)
+        """A guild the bot is in; its owner and the bot (with a managed role) are members.
+        With ``shard`` (id, count) its id is one Discord sends to that shard."""
+        guild_id = self.state.ids.next()
+        if shard is not None:
+            shard_id, count = shard
+            # Move the timestamp part of the snowflake to the next one on that shard.
+            guild_id += ((shard_id - (guild_id >> 22)) % count) << 22
+        guild = FakeGuild(self.state, guild_id, name, owner, bot_permissions)
         self.state.guilds[guild.id] = guild
         self.state.dispatch("GUILD_CREATE", self.state.payloads.guild_create(guild))
         return guild

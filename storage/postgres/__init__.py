@@ -1,0 +1,1 @@
+"""The store on PostgreSQL: the shared database of several ideabot processes."""
