@@ -31,6 +31,10 @@ class PairScore:
     repost: bool  # a near-verbatim repost: merged whatever the thresholds
 
 
+# How many idea texts are read and counted at a time into a board's vocabulary.
+VOCABULARY_CHUNK = 2000
+
+
 class PairJudge:
     """Pair scores and thresholds of every board; one per process, held by the Core."""
 
@@ -49,10 +53,14 @@ class PairJudge:
         if newest > known:
             # Claimed before the read, so a concurrent caller does not count them again.
             self._vocabulary_next[board.id] = newest
-            bodies = await self.store.ideas.bodies(board.id, known, newest)
-            # Split off the event loop: a board of 10,000 ideas takes most of a second.
-            for words in await asyncio.to_thread(lambda: [words_of(b) for b in bodies]):
-                vocabulary.add(words)
+            # A chunk at a time, counted off the event loop (a board of 10,000 ideas takes
+            # most of a second): a 100k board's texts never sit in memory all at once,
+            # nor their word lists, whose freed heap a long-running bot would keep.
+            for start in range(known, newest, VOCABULARY_CHUNK):
+                bodies = await self.store.ideas.bodies(
+                    board.id, start, min(start + VOCABULARY_CHUNK, newest)
+                )
+                await asyncio.to_thread(vocabulary.count, bodies)
         return vocabulary
 
     def score(self, cosine: float, a: Words, b: Words, vocabulary: Vocabulary) -> PairScore:

@@ -56,6 +56,12 @@ def _stem(word: str) -> str:
     return word
 
 
+def content_words(text: str) -> frozenset[str]:
+    """Return the distinct content words of `text` (what a vocabulary counts): no trigrams,
+    so counting a whole board holds one small set at a time."""
+    return frozenset(_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS)
+
+
 def words_of(text: str) -> Words:
     """Return the content words (lower-cased, crudely stemmed) and trigrams of `text`."""
     all_words = _WORD.findall(text.lower())
@@ -88,6 +94,12 @@ class Vocabulary:
         """Count one more document."""
         self.documents += 1
         self._df.update(set(words.tokens))
+
+    def count(self, texts: Iterable[str]) -> None:
+        """Count each of `texts` as one more document (the same counts as `add`)."""
+        for text in texts:
+            self.documents += 1
+            self._df.update(content_words(text))
 
     def idf(self, token: str) -> float:
         """Return the smoothed inverse document frequency (1.0 and up; unseen words high)."""

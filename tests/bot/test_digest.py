@@ -21,7 +21,9 @@ from bot.digest import (
 from bot.domain import MergeIdeas, SetStatus
 from bot.render import digest_markdown
 from storage import activity
-from storage.activity import PeriodVotes
+from storage.database import AsyncDatabase
+from storage.rows import PeriodVotes
+from storage.sqlite_store import SqliteStore
 from storage.times import to_db
 from tests.conftest import HERE, FakeClock, draft, moderator, vote
 
@@ -344,8 +346,8 @@ async def test_empty_board_is_quiet(app: App) -> None:
 # -- trending --------------------------------------------------------------------------------
 
 
-async def test_trending_favours_fresh_votes(app: App, clock: FakeClock) -> None:
-    """Five ideas with +4 fill the top; trending ranks what is left by decayed votes."""
+async def _trending_week(app: App) -> None:
+    """Five ideas with +4 fill the top; an old idea's votes and a young idea's fresh ones."""
     fillers = [
         "Elevation profile under every route",
         "Emergency SOS button that sends my location",
@@ -376,6 +378,10 @@ async def test_trending_favours_fresh_votes(app: App, clock: FakeClock) -> None:
     for who in ("a", "b"):
         await app.ideas.react(vote("young", who, at=utc(2026, 11, 8, 20)))
 
+
+async def test_trending_favours_fresh_votes(app: App) -> None:
+    """Five ideas with +4 fill the top; trending ranks what is left by decayed votes."""
+    await _trending_week(app)
     digest = await build_digest(app.core, await app.core.board_for(HERE), W45)
     assert sorted(r.idea.number for r in digest.top) == [1, 2, 3, 4, 5]
     assert all(r.gained == 4 for r in digest.top)
@@ -384,8 +390,11 @@ async def test_trending_favours_fresh_votes(app: App, clock: FakeClock) -> None:
     # it has plateaued and does not trend.
     assert [(r.idea.number, r.gained) for r in digest.trending] == [(7, 2)]
     assert [r.trend for r in digest.trending] == pytest.approx([1.7818], abs=1e-4)
-    # Both plans of period_votes weigh the same votes alike.
-    by_time, by_idea = await _both_plans(app, W45)
+
+
+async def test_both_plans_weigh_trending_votes_alike(sqlite_app: App) -> None:
+    await _trending_week(sqlite_app)
+    by_time, by_idea = await _both_plans(sqlite_app, W45)
     _same(by_time, by_idea)
     assert len(by_idea.weights) == 1
 
@@ -395,7 +404,7 @@ def test_period_hours_of_a_plain_period() -> None:
     assert period.hours == 24
 
 
-# -- the two plans of period_votes -------------------------------------------------------------
+# -- the two plans of period_votes (SQLite's: PostgreSQL hash-aggregates) --------------------
 
 
 async def _both_plans(app: App, period: Period) -> tuple[PeriodVotes, PeriodVotes]:
@@ -403,7 +412,7 @@ async def _both_plans(app: App, period: Period) -> tuple[PeriodVotes, PeriodVote
     start, end = to_db(period.start), to_db(period.end)
     since = to_db(max(period.start, period.end - TREND_WINDOW))
     by_time, by_idea = [
-        await app.core.db.read(
+        await _sqlite(app).read(
             activity.period_votes, board.id, start, end, since, TREND_HALF_LIFE_H, idea_order=order
         )
         for order in (False, True)
@@ -418,8 +427,9 @@ def _same(a: PeriodVotes, b: PeriodVotes) -> None:
     assert a.weights == pytest.approx(b.weights, rel=1e-12)
 
 
-async def test_both_plans_read_the_same_votes(app: App, clock: FakeClock) -> None:
+async def test_both_plans_read_the_same_votes(sqlite_app: App, clock: FakeClock) -> None:
     """By time (a long history) and in idea order (a young board) agree, own votes included."""
+    app = sqlite_app
     await _busy_week(app, clock)
     by_time, by_idea = await _both_plans(app, W45)
     _same(by_time, by_idea)
@@ -432,13 +442,14 @@ async def test_both_plans_read_the_same_votes(app: App, clock: FakeClock) -> Non
     assert empty[0].gains == [] and empty[0].cast == 0
 
 
-async def test_the_plan_follows_the_history_span(app: App, clock: FakeClock) -> None:
+async def test_the_plan_follows_the_history_span(sqlite_app: App, clock: FakeClock) -> None:
+    app = sqlite_app
     await _busy_week(app, clock)
     board = await app.core.board_for(HERE)
 
     async def fits(period: Period) -> bool:
         start, end = to_db(period.start), to_db(period.end)
-        return bool(await app.core.db.read(activity.idea_order_fits, board.id, start, end))
+        return bool(await _sqlite(app).read(activity.idea_order_fits, board.id, start, end))
 
     # The first vote is on 29 October: W45 ends 11 days later, W52 eight weeks later.
     assert await fits(W45)
@@ -446,7 +457,14 @@ async def test_the_plan_follows_the_history_span(app: App, clock: FakeClock) -> 
 
 
 async def _member(app: App, name: str) -> int:
-    row = await app.core.db.read(
+    row = await _sqlite(app).read(
         lambda db: db.execute("SELECT id FROM members WHERE name = ?", [name]).fetchone()
     )
     return int(row[0])
+
+
+def _sqlite(app: App) -> AsyncDatabase:
+    """The SQLite database behind the app's store."""
+    store = app.core.store
+    assert isinstance(store, SqliteStore)
+    return store.db

@@ -158,3 +158,20 @@ async def test_cross_validation_scores_each_pair_without_seeing_it(embedder: Onn
     # The held-out fold's scores change when a pair moves to another fold: it is not fitted
     # on itself.
     assert not np.allclose(first, cross_validated(data, folds=2, seed=1))
+
+
+def test_counting_texts_gives_the_same_vocabulary_as_adding_their_words() -> None:
+    texts = [
+        "Dark mode for the map screen",
+        "Export routes as GPX files, exporting is missing",
+        "",
+        "dark DARK dark: the maps' screens",
+        "Ünïcode wörds and emoji 🌲 too",
+    ]
+    added, counted = Vocabulary(), Vocabulary()
+    for text in texts:
+        added.add(words_of(text))
+    counted.count(texts)
+    assert counted.documents == added.documents == len(texts)
+    for token in {t for text in texts for t in words_of(text).tokens} | {"unseen"}:
+        assert counted.idf(token) == added.idf(token), token
