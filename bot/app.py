@@ -13,6 +13,7 @@ from bot.flow import ChatFlow
 from bot.inbox import Inbox
 from bot.linking import Linking
 from bot.moderation import Moderation
+from bot.outbox import OutboxWorker
 from bot.queries import Queries
 from bot.reconcile import Reconciler
 from bot.scheduler import DigestScheduler
@@ -34,6 +35,7 @@ class App:
     reconciler: Reconciler
     flow: ChatFlow
     inbox: Inbox
+    outbox: OutboxWorker
 
     async def close(self) -> None:
         await self.reconciler.close()
@@ -56,6 +58,7 @@ def assemble(core: Core) -> App:
         reconciler=reconciler,
         flow=ChatFlow(core, ideas, channels, reconciler),
         inbox=Inbox(core),
+        outbox=OutboxWorker(core),
     )
 
 

@@ -82,6 +82,9 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
                 runs.append(retrying("Slack", settings, slack))
             # The adapters register their digest posters as they connect.
             runs.append(app.digests.run())
+            # Announcements of changes made elsewhere (the shell): the adapters register
+            # the platforms they deliver to as they connect.
+            runs.append(app.outbox.run())
             await _together(runs)
         finally:
             await app.close()

@@ -43,6 +43,8 @@ from storage.rows import (
     MergeRow,
     MessageTarget,
     NewIdea,
+    OutboxItem,
+    OutboxRecord,
     PairLabel,
     PostKey,
     PostRow,
@@ -91,6 +93,18 @@ class Boards(ABC):
         self, platform: str, workspace_id: str, board_id: int, name: str | None
     ) -> None:
         """Make the board the workspace's own (a workspace without a board yet)."""
+
+    @abstractmethod
+    async def create(self, name: str, at: datetime) -> BoardRow | None:
+        """A new board with exactly this name, attached to no workspace; None when taken."""
+
+    @abstractmethod
+    async def rename(self, board_id: int, name: str) -> bool:
+        """Give the board a new name; False when another board has it."""
+
+    @abstractmethod
+    async def workspaces(self, board_id: int) -> list[tuple[str, str, str | None]]:
+        """(platform, workspace id, name) of every workspace attached to the board."""
 
 
 class Members(ABC):
@@ -520,6 +534,41 @@ class Imports(ABC):
     ) -> None: ...
 
 
+class Outbox(ABC):
+    """What must reach another system after a change, written in the change's transaction,
+    delivered at least once: claimed with a lease, delivered, marked done."""
+
+    @abstractmethod
+    async def add(
+        self, board_id: int, target: str, ordering: str, payload: dict[str, Any], at: datetime
+    ) -> int:
+        """Queue ``payload`` for ``target``; rows with the same ordering go out in order."""
+
+    @abstractmethod
+    async def claim(
+        self, targets: Sequence[str], owner: str, now: datetime, until: datetime, limit: int
+    ) -> list[OutboxItem]:
+        """Due rows for ``targets`` nobody holds, each the oldest undone of its ordering,
+        now held by ``owner`` until ``until`` (then another owner may claim them again)."""
+
+    @abstractmethod
+    async def done(self, item_id: int, at: datetime) -> None: ...
+    @abstractmethod
+    async def failed(
+        self, item_id: int, error: str, next_try_at: datetime | None, at: datetime
+    ) -> None:
+        """A failed attempt: tried again at ``next_try_at``; None gives up (done, with the
+        error kept)."""
+
+    @abstractmethod
+    async def recent(self, board_id: int, target_prefix: str, limit: int) -> list[OutboxRecord]:
+        """The newest rows of the board whose target starts with ``target_prefix``."""
+
+    @abstractmethod
+    async def next_due(self, targets: Sequence[str]) -> datetime | None:
+        """When the earliest undone row for ``targets`` falls due."""
+
+
 class Ports:
     """Every port of a store; a store and each of its transactions carry them all."""
 
@@ -538,6 +587,7 @@ class Ports:
     inbox: Inbox
     reconcile: ReconcilePlaces
     imports: Imports
+    outbox: Outbox
 
 
 class Transaction(Ports):

@@ -247,3 +247,28 @@ class CandidateRow:
     platform: str
     user_id: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One claimed delivery of the outbox: to ``target``, what ``payload`` says."""
+
+    id: int
+    board_id: int
+    target: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """An outbox row as `ideabot webhooks deliveries` lists it."""
+
+    id: int
+    target: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    done_at: datetime | None
+    last_error: str | None
