@@ -156,5 +156,13 @@ class OutboxWorker:
                 handled = 0
             if handled:
                 continue  # more may be waiting behind the batch (or behind an idea's order)
+            nap = self.poll_seconds
+            try:
+                due = await self.core.store.outbox.next_due(list(self.deliverers))
+            except Exception:
+                log.exception("outbox: could not read when the next row is due")
+                due = None
+            if due is not None:
+                nap = min(nap, max(0.0, (due - self.core.clock()).total_seconds()))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=nap)

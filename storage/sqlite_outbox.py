@@ -114,8 +114,10 @@ def next_due(db: Database, targets: Sequence[str]) -> str | None:
         return None
     marks = ", ".join("?" for _ in targets)
     row = db.execute(
-        "SELECT MIN(max(next_try_at, coalesce(claimed_until, next_try_at))) FROM outbox"
-        f" WHERE target IN ({marks}) AND done_at IS NULL",
+        "SELECT MIN(max(o.next_try_at, coalesce(o.claimed_until, o.next_try_at))) FROM outbox o"
+        f" WHERE o.target IN ({marks}) AND o.done_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.target = o.target"
+        " AND e.ordering = o.ordering AND e.done_at IS NULL AND e.id < o.id)",
         list(targets),
     ).fetchone()
     return row[0] if row else None

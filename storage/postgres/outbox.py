@@ -105,8 +105,10 @@ class Outbox(PortBase, port.Outbox):
         if not targets:
             return None
         row = await self._run.one(
-            "SELECT MIN(GREATEST(next_try_at, coalesce(claimed_until, next_try_at))) FROM outbox"
-            " WHERE target = ANY(%s) AND done_at IS NULL",
+            "SELECT MIN(GREATEST(o.next_try_at, coalesce(o.claimed_until, o.next_try_at)))"
+            " FROM outbox o WHERE o.target = ANY(%s) AND o.done_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.target = o.target"
+            " AND e.ordering = o.ordering AND e.done_at IS NULL AND e.id < o.id)",
             [list(targets)],
         )
         return None if row is None else row[0]
