@@ -17,6 +17,7 @@ from bot.core import Core
 from bot.domain import Actor, Person
 from bot.errors import InvalidSetting, NotAllowed
 from bot.moderation import is_moderator
+from bot.webhooks import TEST_EVENT, body, check_url, new_secret, target
 
 OPERATOR_PLATFORM = "cli"
 PLATFORMS = ("discord", "slack")
@@ -180,6 +181,48 @@ class Admin:
             await tx.log.add(board.id, actor_id, "channel", details, at)
         core.forget_places()
         return workspace_id
+
+    async def add_webhook(
+        self, board: Board, actor: Actor, url: str, events: tuple[str, ...], allow_private: bool
+    ) -> tuple[int, str]:
+        """A new endpoint of the board: its id and signing secret (shown once)."""
+        core = self.core
+        if not is_moderator(board, actor):
+            raise NotAllowed("Only moderators can do that.")
+        check_url(url, allow_private=allow_private)
+        secret = new_secret()
+        at = core.now()
+        async with core.store.transaction() as tx:
+            webhook_id = await tx.webhooks.add(board.id, url, secret, events, at)
+            actor_id = await core.member_id(tx, actor.person)
+            details = {"id": webhook_id, "url": url[:200], "events": list(events)}
+            await tx.log.add(board.id, actor_id, "webhook added", details, at)
+        return webhook_id, secret
+
+    async def remove_webhook(self, board: Board, actor: Actor, webhook_id: int) -> None:
+        core = self.core
+        if not is_moderator(board, actor):
+            raise NotAllowed("Only moderators can do that.")
+        at = core.now()
+        async with core.store.transaction() as tx:
+            if not await tx.webhooks.remove(board.id, webhook_id):
+                raise InvalidSetting(f"board {board.name!r} has no webhook {webhook_id}")
+            actor_id = await core.member_id(tx, actor.person)
+            await tx.log.add(board.id, actor_id, "webhook removed", {"id": webhook_id}, at)
+
+    async def test_webhook(self, board: Board, actor: Actor, webhook_id: int) -> str:
+        """Queue a webhook.test delivery to the endpoint; its delivery id."""
+        core = self.core
+        if not is_moderator(board, actor):
+            raise NotAllowed("Only moderators can do that.")
+        endpoint = await core.store.webhooks.by_id(webhook_id)
+        if endpoint is None or endpoint.board_id != board.id:
+            raise InvalidSetting(f"board {board.name!r} has no webhook {webhook_id}")
+        at = core.now()
+        payload = body(TEST_EVENT, board, None, {"webhook": webhook_id}, at)
+        async with core.store.transaction() as tx:
+            await tx.outbox.add(board.id, target(webhook_id), f"test:{payload['id']}", payload, at)
+        return str(payload["id"])
 
     async def _workspace(self, board: Board, platform: str, given: str | None) -> str:
         if given is not None:

@@ -34,6 +34,7 @@ from bot.cli_model import model_command
 from bot.cli_run import run_command
 from bot.cli_store import clear_demo_db, copy_db_command, migrate_command, safe_csv_row
 from bot.cli_thresholds import thresholds_command
+from bot.cli_webhooks import webhooks_group
 from bot.digest import Digest, build_digest, parse_week
 from bot.errors import IdeabotError
 from bot.results import IdeaView, idea_json
@@ -380,3 +381,4 @@ main.add_command(boards_group, name="boards")
 main.add_command(channels_group, name="channels")
 main.add_command(config_group, name="config")
 main.add_command(idea_group, name="idea")
+main.add_command(webhooks_group, name="webhooks")

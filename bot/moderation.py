@@ -28,6 +28,7 @@ from bot.errors import InvalidMerge, InvalidStatus, NotAllowed
 from bot.outbox import queue_status, status_changed
 from bot.results import Deleted, Merged, StatusChanged, SuggestionDismissed, Unmerged
 from bot.service import withdraw
+from bot.webhooks import queue_event
 from dedupe.board_thresholds import BoardThresholds
 from dedupe.thresholds import DEFAULT_THRESHOLDS
 from storage.rows import IdeaRow
@@ -129,6 +130,10 @@ class Moderation:
                 await tx.suggestions.decide(board.id, source.id, None, "merged", actor_id, at)
                 details = {"number": number, "into": canonical.number}
                 await tx.log.add(board.id, actor_id, "merge", details, at)
+                merged_row = await tx.ideas.by_id(board.id, source.id)
+                assert merged_row is not None
+                told = {"into": canonical.number, "automatic": False}
+                await queue_event(tx, board, "idea.merged", merged_row, told, at)
             core.pairs.forget_thresholds(board.id)
             (await core.index(board)).remove(source.id)
             await core.index_followed(board)
@@ -169,6 +174,10 @@ class Moderation:
                 await tx.ideas.unmerge(board.id, row.id, at)
                 details = {"number": row.number, "from": parent.number}
                 await tx.log.add(board.id, actor_id, "unmerge", details, at)
+                alone = await tx.ideas.by_id(board.id, row.id)
+                assert alone is not None
+                told = {"from": parent.number}
+                await queue_event(tx, board, "idea.unmerged", alone, told, at)
             core.pairs.forget_thresholds(board.id)
             await core.reindex(board, [row.id])
             await core.index_followed(board)
@@ -228,6 +237,10 @@ class Moderation:
             )
             details = {"number": row.number, "from": row.status, "to": status.value, "note": note}
             await tx.log.add(board.id, actor_id, "status", details, at)
+            changed = await tx.ideas.by_id(board.id, row.id)
+            assert changed is not None
+            told = {"from": row.status, "to": status.value, "note": note}
+            await queue_event(tx, board, "idea.status_changed", changed, told, at)
             # In the same transaction: the running bot announces it, or nobody does.
             await queue_status(tx, board, row, platforms, row.status, status.value, note, at)
         updated = await self._by_id(board, row.id)

@@ -41,6 +41,7 @@ LAST_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=24)
 
 Deliver = Callable[[OutboxItem], Awaitable[None]]
+Targets = Callable[[], Awaitable[list[str]]]
 
 
 async def queue_status(
@@ -91,6 +92,8 @@ class OutboxWorker:
         self.core = core
         self.owner = owner or uuid.uuid4().hex
         self.deliverers: dict[str, Deliver] = {}
+        # Targets known only from the database (a webhook endpoint each), by prefix.
+        self.families: dict[str, tuple[Targets, Deliver]] = {}
         self.poll_seconds = POLL_SECONDS
         self._wake = asyncio.Event()
 
@@ -100,8 +103,25 @@ class OutboxWorker:
         log.info("outbox: delivering to %s", target)
         self.poke()
 
+    def register_family(self, prefix: str, targets: Targets, deliver: Deliver) -> None:
+        """Deliver every target ``targets()`` names (all starting with ``prefix``)."""
+        self.families[prefix] = (targets, deliver)
+        log.info("outbox: delivering to %s*", prefix)
+        self.poke()
+
     def poke(self) -> None:
         self._wake.set()
+
+    async def _targets(self) -> list[str]:
+        found = list(self.deliverers)
+        for targets, _ in self.families.values():
+            found += await targets()
+        return found
+
+    def _deliverer(self, target: str) -> Deliver:
+        if target in self.deliverers:
+            return self.deliverers[target]
+        return next(d for p, (_, d) in self.families.items() if target.startswith(p))
 
     async def status_of(self, item: OutboxItem) -> StatusChanged | None:
         """The status change an announcement row stands for; None if the idea is gone."""
@@ -119,11 +139,11 @@ class OutboxWorker:
         core = self.core
         now = core.clock()
         items = await core.store.outbox.claim(
-            list(self.deliverers), self.owner, now, now + LEASE, BATCH
+            await self._targets(), self.owner, now, now + LEASE, BATCH
         )
         for item in items:
             try:
-                await self.deliverers[item.target](item)
+                await self._deliverer(item.target)(item)
             except Exception as exc:  # a platform or endpoint failure: try again later
                 again = core.clock() + backoff(item.attempts)
                 give_up = again - item.created_at > GIVE_UP_AFTER
@@ -140,10 +160,20 @@ class OutboxWorker:
                     None if give_up else again,
                     core.clock(),
                 )
+                if give_up:
+                    await self._gave_up(item)
                 continue
             await core.store.outbox.done(item.id, core.clock())
             log.info("outbox: delivered %d to %s", item.id, item.target)
         return len(items)
+
+    async def _gave_up(self, item: OutboxItem) -> None:
+        log.error("outbox: gave up on delivery %d to %s after 24 hours", item.id, item.target)
+        if item.target.startswith("webhook:"):
+            # An endpoint failing for a day is switched off; `webhooks list` shows it.
+            await self.core.store.webhooks.disable(
+                int(item.target.removeprefix("webhook:")), self.core.clock()
+            )
 
     async def run(self) -> None:
         """Deliver for ever: at once when poked, else every ``poll_seconds``."""
@@ -158,7 +188,7 @@ class OutboxWorker:
                 continue  # more may be waiting behind the batch (or behind an idea's order)
             nap = self.poll_seconds
             try:
-                due = await self.core.store.outbox.next_due(list(self.deliverers))
+                due = await self.core.store.outbox.next_due(await self._targets())
             except Exception:
                 log.exception("outbox: could not read when the next row is due")
                 due = None

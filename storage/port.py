@@ -53,6 +53,7 @@ from storage.rows import (
     StoredReaction,
     StoredVotes,
     VoteEvent,
+    WebhookRow,
 )
 
 __all__ = ["Store", "StoreError", "Transaction"]
@@ -552,7 +553,9 @@ class Outbox(ABC):
         now held by ``owner`` until ``until`` (then another owner may claim them again)."""
 
     @abstractmethod
-    async def done(self, item_id: int, at: datetime) -> None: ...
+    async def done(self, item_id: int, at: datetime) -> None:
+        """Delivered: never claimed again (an earlier attempt's error is cleared)."""
+
     @abstractmethod
     async def failed(
         self, item_id: int, error: str, next_try_at: datetime | None, at: datetime
@@ -567,6 +570,31 @@ class Outbox(ABC):
     @abstractmethod
     async def next_due(self, targets: Sequence[str]) -> datetime | None:
         """When the earliest undone row for ``targets`` falls due."""
+
+
+class Webhooks(ABC):
+    """Outgoing webhook endpoints of boards."""
+
+    @abstractmethod
+    async def add(
+        self, board_id: int, url: str, secret: str, events: Sequence[str], at: datetime
+    ) -> int: ...
+    @abstractmethod
+    async def of_board(self, board_id: int) -> list[WebhookRow]:
+        """Every endpoint of the board, disabled ones too, oldest first."""
+
+    @abstractmethod
+    async def by_id(self, webhook_id: int) -> WebhookRow | None: ...
+    @abstractmethod
+    async def remove(self, board_id: int, webhook_id: int) -> bool:
+        """Delete the endpoint (its queued deliveries are dropped); False if not the board's."""
+
+    @abstractmethod
+    async def active_ids(self) -> list[int]:
+        """Every endpoint that is not disabled."""
+
+    @abstractmethod
+    async def disable(self, webhook_id: int, at: datetime) -> None: ...
 
 
 class Ports:
@@ -588,6 +616,7 @@ class Ports:
     reconcile: ReconcilePlaces
     imports: Imports
     outbox: Outbox
+    webhooks: Webhooks
 
 
 class Transaction(Ports):

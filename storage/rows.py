@@ -272,3 +272,16 @@ class OutboxRecord:
     created_at: datetime
     done_at: datetime | None
     last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRow:
+    """An outgoing webhook endpoint of a board."""
+
+    id: int
+    board_id: int
+    url: str
+    secret: str
+    events: tuple[str, ...]
+    created_at: datetime
+    disabled_at: datetime | None

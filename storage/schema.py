@@ -433,3 +433,24 @@ def outbox(db: Database) -> None:
         CREATE INDEX outbox_order ON outbox(target, ordering, done_at, id)
         """,
     )
+
+
+@migrations(name="0013_webhooks")
+def webhooks(db: Database) -> None:
+    # Outgoing webhooks: an endpoint of a board, the events it takes, its signing secret.
+    # Deliveries are outbox rows with target 'webhook:<id>'.
+    _run(
+        db,
+        """
+        CREATE TABLE webhooks (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            url TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            events TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+        );
+        CREATE INDEX webhooks_board ON webhooks(board_id)
+        """,
+    )

@@ -71,7 +71,8 @@ def claim(
 
 def done(db: Database, item_id: int, at: str) -> None:
     db.execute(
-        "UPDATE outbox SET done_at = ?, claimed_until = NULL WHERE id = ? AND done_at IS NULL",
+        "UPDATE outbox SET done_at = ?, claimed_until = NULL, last_error = NULL"
+        " WHERE id = ? AND done_at IS NULL",
         [at, item_id],
     )
 

@@ -61,7 +61,7 @@ class Outbox(PortBase, port.Outbox):
 
     async def done(self, item_id: int, at: datetime) -> None:
         await self._run.run(
-            "UPDATE outbox SET done_at = %s, claimed_until = NULL"
+            "UPDATE outbox SET done_at = %s, claimed_until = NULL, last_error = NULL"
             " WHERE id = %s AND done_at IS NULL",
             [at, item_id],
         )

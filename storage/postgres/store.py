@@ -12,7 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from storage import port
 from storage.errors import StoreError
-from storage.postgres import activity, backlog, outbox, upkeep, votes
+from storage.postgres import activity, backlog, outbox, upkeep, votes, webhooks
 from storage.postgres.connect import check_readable, migrate, postgres_problem, redact
 from storage.postgres.runner import MemberCache, Runner
 
@@ -38,6 +38,7 @@ def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
     target.reconcile = upkeep.ReconcilePlaces(run, members)
     target.imports = activity.Imports(run, members)
     target.outbox = outbox.Outbox(run, members)
+    target.webhooks = webhooks.Webhooks(run, members)
 
 
 class PostgresTransaction(port.Transaction):

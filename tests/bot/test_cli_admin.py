@@ -275,7 +275,9 @@ def test_commands_on_a_missing_database_do_not_create_it(tmp_path: Path) -> None
     assert not missing.exists()
 
 
-@pytest.mark.parametrize("group", ["boards", "channels", "config", "idea"], ids=lambda g: str(g))
+@pytest.mark.parametrize(
+    "group", ["boards", "channels", "config", "idea", "webhooks"], ids=lambda g: str(g)
+)
 def test_every_admin_command_has_help_with_an_example(group: str) -> None:
     runner = CliRunner(env=CLEAN_ENV)
     top = runner.invoke(main, [group, "--help"])
