@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The ONNX export of the bundled model (dedupe/onnx_files.py: default_onnx_dir).
 ONNX   := $(VENV)/share/ideabot/all-MiniLM-L6-v2-onnx/manifest.json
+# axe-core from the npm registry: the web board's tests check each page's accessibility
+# with it inside Chromium.
+AXE_VERSION := 4.14.1
+AXE    := $(VENV)/share/axe-core-$(AXE_VERSION)/axe.min.js
 
 .PHONY: install browser postgres demo test lint bench eval clean
 
@@ -37,6 +41,13 @@ browser:
 	  exit 1; \
 	fi
 
+$(AXE): $(STAMP)
+	mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+	  && tar -xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js \
+	  && rm axe-core-$(AXE_VERSION).tgz
+	touch $(AXE)
+
 # The store's tests run on PostgreSQL too: a throwaway cluster of Debian's binaries
 # (tests/postgres.py), unless IDEABOT_TEST_POSTGRES names a database to use.
 postgres:
@@ -57,7 +68,7 @@ postgres:
 demo: install
 	$(BIN)/ideabot demo
 
-test: install browser postgres
+test: install browser $(AXE) postgres
 	$(BIN)/python -m pytest
 
 lint: install
@@ -71,6 +82,7 @@ bench: install
 	$(BIN)/python -m bench.reconcile
 	$(BIN)/python -m bench.embed
 	$(BIN)/python -m bench.pairs
+	$(BIN)/python -m bench.web
 	$(BIN)/python -m bench.store
 
 eval: install

@@ -1,4 +1,4 @@
-"""The `ideabot` command line: demo, ideas, digest, export, eval-dedupe."""
+"""The `ideabot` command line: demo, ideas, digest, export, eval-dedupe, serve."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from bot.cli_errors import (
 from bot.cli_import import import_command
 from bot.cli_model import model_command
 from bot.cli_run import run_command
+from bot.cli_serve import serve_command
 from bot.cli_store import clear_demo_db, copy_db_command, migrate_command, safe_csv_row
 from bot.cli_thresholds import thresholds_command
 from bot.cli_webhooks import webhooks_group
@@ -375,6 +376,7 @@ main.add_command(import_command, name="import")
 main.add_command(migrate_command, name="migrate")
 main.add_command(copy_db_command, name="copy-db")
 main.add_command(run_command, name="run")
+main.add_command(serve_command, name="serve")
 main.add_command(model_command, name="model")
 main.add_command(thresholds_command, name="thresholds")
 main.add_command(boards_group, name="boards")

@@ -19,6 +19,7 @@ from bot.core import view
 from bot.domain import Status
 from bot.moderation import NOTE_MAX
 from bot.results import idea_json
+from bot.web_access import WEB_SETTINGS
 
 NUMBER = click.IntRange(1, 2**31 - 1)
 
@@ -50,7 +51,11 @@ def config_show(db_path: Path | str | None, board: str | None, fmt: str) -> None
     async def work(app: App) -> dict[str, object]:
         chosen = await pick_board(app.core, board)
         data = chosen.settings.to_json()
-        return {key: data[key] for key in SETTING_NAMES}
+        access = await app.core.store.pages.access(chosen.id)
+        shown: dict[str, object] = {key: data[key] for key in SETTING_NAMES}
+        shown["public"] = access.public
+        shown["read_link"] = "set" if access.key_sha256 else "none"
+        return shown
 
     shown = with_operator_app(db_path, work)
     if fmt == "json":
@@ -64,7 +69,7 @@ def config_show(db_path: Path | str | None, board: str | None, fmt: str) -> None
 @config_group.command("set")
 @db_option
 @board_required
-@click.argument("key", metavar="KEY", type=click.Choice(SETTING_NAMES))
+@click.argument("key", metavar="KEY", type=click.Choice([*SETTING_NAMES, *WEB_SETTINGS]))
 @click.argument("value", callback=text_option)
 def config_set(db_path: Path | str | None, board: str | None, key: str, value: str) -> None:
     """Set KEY to VALUE on a board (lists: names separated by spaces or commas).
@@ -74,15 +79,21 @@ def config_set(db_path: Path | str | None, board: str | None, key: str, value: s
       ideabot config set --board feedback digest_time 09:30
       ideabot config set --board feedback timezone Europe/Berlin
       ideabot config set --board feedback moderator_users "U01 U02"
+      ideabot config set --board feedback public on
+      ideabot config set --board feedback read_link new
     """
 
     async def work(app: App) -> str:
         chosen = await pick_board(app.core, board)
+        if key in WEB_SETTINGS:  # who may read the board on the web
+            told = await app.web_access.configure_on(chosen, operator(), key, value)
+            return told.message()
         changed = await app.moderation.configure_on(chosen, operator(), {key: value})
         now = changed.settings.to_json()[key]
         return ", ".join(map(str, now)) if isinstance(now, list) else str(now)
 
-    click.echo(f"{key} = {with_operator_app(db_path, work, write=True)}")
+    done = with_operator_app(db_path, work, write=True)
+    click.echo(done if key in WEB_SETTINGS else f"{key} = {done}")
 
 
 @click.group("idea", cls=SafeGroup)

@@ -13,6 +13,7 @@ import click
 
 from bot.app import App, build_app
 from bot.cli_errors import db_option, fail, load_settings, run_async
+from bot.cli_serve import serve_web
 from bot.errors import IdeabotError
 from bot.settings import Settings
 from bot.shards import Shards, shard_plan
@@ -60,10 +61,14 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     no_platform = settings.discord_token is None and settings.slack_bot_token is None
-    if no_platform and not run_async(_has_webhooks(db_path or settings.db)):
+    if (
+        no_platform
+        and settings.web_port is None
+        and not run_async(_has_webhooks(db_path or settings.db))
+    ):
         fail(
             "no platform token set: put DISCORD_TOKEN or SLACK_BOT_TOKEN in the environment or"
-            " .env (with webhooks and no token, ideabot run delivers webhooks only)"
+            " .env (with no token, ideabot run serves only the web board or webhooks, when set up)"
         )
     slack_http = settings.slack_signing_secret is not None and settings.slack_port is not None
     if settings.slack_bot_token is not None and settings.slack_app_token is None and not slack_http:
@@ -73,6 +78,9 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
         )
 
     from adapters.webhook_http import WebhookSender
+
+    def log(line: str) -> None:
+        logging.getLogger("ideabot").info("%s", line)
 
     async def serve() -> None:
         # The one place that builds everything: store, model, core, adapters.
@@ -87,6 +95,9 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
             if settings.slack_bot_token is not None:
                 slack = lambda: _slack(settings, app)  # noqa: E731
                 runs.append(retrying("Slack", settings, slack))
+            if settings.web_port is not None:
+                # The web board, in the same event loop, over the same services.
+                runs.append(serve_web(app, settings, settings.web_host, settings.web_port, say=log))
             # The adapters register their digest posters as they connect.
             if not no_platform:
                 runs.append(app.digests.run())
@@ -101,6 +112,7 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
                     ("Discord", settings.discord_token is not None),
                     ("Slack", settings.slack_bot_token is not None),
                     ("digests", not no_platform),
+                    ("the web board", settings.web_port is not None),
                 )
                 if on
             ]

@@ -206,5 +206,7 @@ async def run_demo(
     """Replay the events and render the digest of their last week."""
     summary = await replay(app, events, clock)
     board = await app.core.board_for(Where(platform=PLATFORM, workspace_id="trailmix"))
+    # The demo board is for showing: public on the web board (`ideabot serve`).
+    await app.web_access.publish(board)
     digest = await build_digest(app.core, board, demo_period(summary))
     return summary, digest_markdown(digest)

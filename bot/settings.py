@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     # before 29 May 2025; 1 (15 messages a call) for other apps made since.
     slack_history_per_minute: float = Field(default=50, gt=0, le=1000)
 
+    # The web board (`ideabot serve`; `ideabot run` serves it too when web_port is set).
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_host: str = Field(default="127.0.0.1")
+    # Where readers reach the board (behind a proxy): read links start with it.
+    web_url: str | None = Field(default=None)
+    # Requests a minute each client may make (a burst of as many is allowed); 0: no limit.
+    web_rate_per_minute: int = Field(default=120, ge=0, le=1_000_000)
+    # Behind a reverse proxy: count requests by the address it appends to X-Forwarded-For.
+    web_trust_proxy: bool = Field(default=False)
+
     @field_validator("db", mode="before")
     @classmethod
     def _database(cls, value: object) -> Path | str:

@@ -110,6 +110,7 @@ TABLES = (
         identity=False,
     ),
     _table("inbox", "id platform event_id body received_at:time done_at:time"),
+    _table("web_access", "board_id public:flag key_sha256 changed_at:time", identity=False),
     _table(
         "pair_labels",
         "id board_id idea_id other_id same:flag source features score actor_id at:time"

@@ -96,14 +96,16 @@ class Session:
 class AsyncDatabase:
     """Awaitable reads and grouped writes over one SQLite file."""
 
-    def __init__(self, path: Path | str, *, readers: int = 2, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, *, readers: int = 2, readonly: bool = False, live: bool = False
+    ) -> None:
         self.path = Path(path)
         self.readonly = readonly
         # Read-only: no writer connection at all, and readers that cannot create files.
         self._writer_db: WriterDatabase | None = (
             None if readonly else cast(WriterDatabase, connect(self.path))
         )
-        self._reader_target = readonly_uri(self.path) if readonly else str(self.path)
+        self._reader_target = readonly_uri(self.path, live=live) if readonly else str(self.path)
         self._queue: queue.SimpleQueue[_Job | _Session | None] = queue.SimpleQueue()
         self._local = threading.local()
         self._reader_dbs: list[Database] = []
@@ -118,18 +120,22 @@ class AsyncDatabase:
         return self._writer_db
 
     @classmethod
-    async def open(cls, path: Path | str, *, create: bool = True) -> AsyncDatabase:
+    async def open(
+        cls, path: Path | str, *, create: bool = True, live: bool = False
+    ) -> AsyncDatabase:
         """The database at ``path``, migrated to the current schema (created if new, 0600).
 
         With ``create=False`` the database is opened as it is, read-only: nothing is
         written, not even a migration, a journal-mode switch or a new file; a missing
         file, one that needs a migration, or one that is not ideabot's is a StoreError.
-        A database from a newer ideabot is a StoreError either way.
+        A database from a newer ideabot is a StoreError either way. ``live`` (with
+        ``create=False``): the readers see what other processes commit while it is open
+        (see ``storage.opening.readonly_uri``).
         """
         path = Path(path)
         if not create:
             await asyncio.to_thread(check_readable, path)
-            return cls(path, readonly=True)
+            return cls(path, readonly=True, live=live)
         found = await asyncio.to_thread(inspect, path, for_write=True)
         made = found is None
         if made:

@@ -28,11 +28,12 @@ def shown(target: str | Path) -> str:
     return redact(str(target))
 
 
-async def open_store(target: str | Path, *, create: bool = True) -> Store:
+async def open_store(target: str | Path, *, create: bool = True, live: bool = False) -> Store:
     """The store at ``target``, migrated to the current schema.
 
     With ``create=False`` it is opened read-only: nothing is created or migrated, and a
-    write is a StoreError.
+    write is a StoreError; ``live`` then sees what other processes commit meanwhile
+    (always so on PostgreSQL).
     """
     if is_postgres(target):
         from storage.postgres.store import PostgresStore
@@ -40,7 +41,7 @@ async def open_store(target: str | Path, *, create: bool = True) -> Store:
         return await PostgresStore.open(str(target), create=create)
     from storage.sqlite_store import SqliteStore
 
-    return await SqliteStore.open(Path(target), create=create)
+    return await SqliteStore.open(Path(target), create=create, live=live)
 
 
 def store_problem(where: str | Path, exc: BaseException) -> StoreError | None:

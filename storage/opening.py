@@ -46,9 +46,15 @@ class Found:
     pending: int  # migrations this ideabot would still apply
 
 
-def readonly_uri(path: Path) -> str:
-    """A URI that opens ``path`` without creating or changing any file."""
-    immutable = not Path(f"{path}-wal").exists()
+def readonly_uri(path: Path, *, live: bool = False) -> str:
+    """A URI that opens ``path`` without creating or changing any file.
+
+    ``live``: for a reader that stays open (the web board) and must see what other
+    processes commit meanwhile: never immutable, so SQLite may create the ``-wal`` and
+    ``-shm`` files beside the database (as any process in WAL mode does); the database
+    itself is still never written.
+    """
+    immutable = not live and not Path(f"{path}-wal").exists()
     # No -wal file: no process has the database open, and nothing waits to be
     # checkpointed, so the main file is the whole database.
     suffix = "immutable=1" if immutable else "mode=ro"

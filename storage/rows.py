@@ -250,6 +250,46 @@ class CandidateRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RankedRow:
+    id: int
+    number: int
+    status: str
+    votes: int
+    gained: int
+    duplicates: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Every live canonical idea of a board with its figures, as one connection read it
+    at one version (on SQLite its ``data_version``, the count of commits by other
+    connections; the same Ranking object comes back while the version holds)."""
+
+    version: int
+    rows: tuple[RankedRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    public: bool
+    key_sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEvent:
+    """A status change as the web board lists it."""
+
+    id: int
+    idea_id: int
+    number: int
+    title: str
+    old: str
+    new: str
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxItem:
     """One claimed delivery of the outbox: to ``target``, what ``payload`` says."""
 

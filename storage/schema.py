@@ -406,7 +406,28 @@ def pair_labels(db: Database) -> None:
     )
 
 
-@migrations(name="0012_outbox")
+@migrations(name="0012_web_visibility")
+def web_visibility(db: Database) -> None:
+    # Who may read a board on the web: private unless a moderator made it public, or
+    # holds the board's secret read key (only its SHA-256 is kept: a leaked database
+    # does not leak working links). An idea's status history is read per idea on its
+    # page and feed; when a board last changed (Last-Modified) is a MAX over indexes.
+    _run(
+        db,
+        """
+        CREATE TABLE web_access (
+            board_id INTEGER PRIMARY KEY REFERENCES boards(id),
+            public INTEGER NOT NULL DEFAULT 0,
+            key_sha256 TEXT,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX status_changes_idea ON status_changes(idea_id, at);
+        CREATE INDEX ideas_updated ON ideas(board_id, updated_at)
+        """,
+    )
+
+
+@migrations(name="0013_outbox")
 def outbox(db: Database) -> None:
     # What must reach another system after a change, written in the change's transaction:
     # an announcement in an idea's thread by the running bot (target 'discord' or 'slack'),
@@ -435,7 +456,7 @@ def outbox(db: Database) -> None:
     )
 
 
-@migrations(name="0013_webhooks")
+@migrations(name="0014_webhooks")
 def webhooks(db: Database) -> None:
     # Outgoing webhooks: an endpoint of a board, the events it takes, its signing secret.
     # Deliveries are outbox rows with target 'webhook:<id>'.

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from storage import port, sqlite_outbox, sqlite_votes, sqlite_webhooks
+from storage import port, sqlite_outbox, sqlite_pages, sqlite_votes, sqlite_webhooks
 from storage import sqlite_backlog as backlog
 from storage import sqlite_upkeep as upkeep
 from storage.database import AsyncDatabase
@@ -31,6 +31,7 @@ def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
     target.inbox = upkeep.Inbox(run, members)
     target.reconcile = upkeep.ReconcilePlaces(run, members)
     target.imports = upkeep.Imports(run, members)
+    target.pages = sqlite_pages.Pages(run, members)
     target.outbox = sqlite_outbox.Outbox(run, members)
     target.webhooks = sqlite_webhooks.Webhooks(run, members)
 
@@ -53,9 +54,11 @@ class SqliteStore(port.Store):
         _attach(self, Runner(db), self._members)
 
     @classmethod
-    async def open(cls, path: Path | str, *, create: bool = True) -> SqliteStore:
+    async def open(
+        cls, path: Path | str, *, create: bool = True, live: bool = False
+    ) -> SqliteStore:
         """The store on ``path`` (see ``AsyncDatabase.open``)."""
-        return cls(await AsyncDatabase.open(path, create=create))
+        return cls(await AsyncDatabase.open(path, create=create, live=live))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[port.Transaction]:

@@ -14,6 +14,7 @@ from adapters.discord.events import NO_PINGS
 from bot.boards import SETTING_NAMES
 from bot.linking import CODE_LIFETIME
 from bot.pairs import threshold_lines
+from bot.web_access import WEB_SETTINGS
 
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
@@ -23,6 +24,14 @@ class BoardCommands(CommandBase):
 
     async def config_set(self, interaction: discord.Interaction, setting: str, value: str) -> None:
         async def work() -> None:
+            if setting in WEB_SETTINGS:
+                # Who may read the board on the web; a new read link is shown only here,
+                # privately, to the moderator who made it.
+                changed = await self.app.web_access.configure(
+                    self._where(interaction), await self._actor(interaction), setting, value
+                )
+                await self._say(interaction, changed.message(), ephemeral=True)
+                return
             parsed: Any = value
             if setting == "moderator_roles":
                 parsed = " ".join(_ROLE_MENTION.sub(r"\1", value).split())
@@ -66,6 +75,7 @@ class BoardCommands(CommandBase):
             data = board.settings.to_json()
             lines = [f"**Board** `{board.name}`"]
             lines += [f"`{k}`: `{data[k]}`" for k in SETTING_NAMES]
+            lines.append(f"web board: {await self.app.pages.visibility(board)}")
             for purpose in ("ideas", "digest"):
                 places = await self.channels.channels(board, purpose)
                 mentions = (

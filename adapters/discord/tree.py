@@ -10,6 +10,7 @@ from discord import app_commands
 from adapters.discord.commands import MOD_PERMISSIONS, Commands
 from bot.boards import SETTING_NAMES, WEEKDAYS
 from bot.domain import Status
+from bot.web_access import WEB_SETTINGS
 
 StatusChoice = Literal["open", "under_review", "planned", "in_progress", "done", "declined"]
 SettingChoice = Literal[
@@ -23,12 +24,14 @@ SettingChoice = Literal[
     "digest_time",
     "timezone",
     "reconcile_days",
+    "public",
+    "read_link",
 ]
 WeekdayChoice = Literal[
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
 ]
 assert set(StatusChoice.__args__) == {s.value for s in Status}  # type: ignore[attr-defined]
-assert set(SettingChoice.__args__) == set(SETTING_NAMES)  # type: ignore[attr-defined]
+assert set(SettingChoice.__args__) == {*SETTING_NAMES, *WEB_SETTINGS}  # type: ignore[attr-defined]
 assert WeekdayChoice.__args__ == WEEKDAYS  # type: ignore[attr-defined]
 
 

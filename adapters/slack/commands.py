@@ -24,6 +24,7 @@ from bot.domain import (
 from bot.errors import IdeabotError
 from bot.pairs import threshold_lines
 from bot.results import Merged, PossibleDuplicate, StatusChanged
+from bot.web_access import WEB_SETTINGS
 
 
 class ButtonRefused(IdeabotError):
@@ -182,6 +183,12 @@ class SlackCommands:
             joined = await self.handlers.app.linking.join(where, actor, parsed.words[0])
             return f"This workspace now shares board `{render.escape(joined.name)}`."
         board = await self.handlers.app.moderation.moderator_board(where, actor)
+        if parsed.action == "config set" and parsed.words[0] in WEB_SETTINGS:
+            # Who may read the board on the web; the reply (a new read link) is private.
+            access = await self.handlers.app.web_access.configure(
+                where, actor, parsed.words[0], parsed.rest
+            )
+            return render.escape(access.message())
         if parsed.action == "config set":
             updated = await moderation.configure(where, actor, parsed.words[0], parsed.rest)
             return f"`{parsed.words[0]}` is now `{updated.settings.to_json()[parsed.words[0]]}`."
@@ -211,6 +218,7 @@ class SlackCommands:
             [f"Board `{render.escape(board.name)}`"]
             + [f"`{k}`: `{render.escape(str(v))}`" for k, v in data.items() if k != "extra"]
             + [render.escape(line) for line in threshold_lines(current)]
+            + [f"web board: {await self.handlers.app.pages.visibility(board)}"]
             + status
         )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.boards import SETTING_NAMES
 from bot.domain import Status
 from bot.errors import IdeabotError
+from bot.web_access import WEB_SETTINGS
 
 IDEABOT_USAGE = (
     "Usage: `/ideabot merge <number> <into>` · `unmerge <number>` · "
@@ -79,8 +80,8 @@ def parse_ideabot(text: str) -> Parsed:
         if sub == "reset" and len(args) == 2 and args[1].lower() == "thresholds":
             return Parsed("config reset thresholds")
         if sub == "set" and len(args) >= 3:
-            if args[1] not in SETTING_NAMES:
-                raise UsageError(f"Settings are: {', '.join(SETTING_NAMES)}")
+            if args[1] not in SETTING_NAMES and args[1] not in WEB_SETTINGS:
+                raise UsageError(f"Settings are: {', '.join((*SETTING_NAMES, *WEB_SETTINGS))}")
             return Parsed("config set", (), (args[1],), text.split(None, 3)[3].strip())
         if sub == "channel" and len(args) in (2, 3) and args[1] in ("ideas", "digest"):
             if len(args) == 3 and args[2].lower() not in ("on", "off"):

@@ -12,7 +12,17 @@ from psycopg_pool import AsyncConnectionPool
 
 from storage import port
 from storage.errors import StoreError
-from storage.postgres import activity, backlog, outbox, upkeep, votes, webhooks
+from storage.postgres import (
+    activity,
+    backlog,
+    digests,
+    ideas,
+    outbox,
+    pages,
+    upkeep,
+    votes,
+    webhooks,
+)
 from storage.postgres.connect import check_readable, migrate, postgres_problem, redact
 from storage.postgres.runner import MemberCache, Runner
 
@@ -25,18 +35,19 @@ def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
     target.boards = backlog.Boards(run, members)
     target.members = backlog.Members(run, members)
     target.events = backlog.Events(run, members)
-    target.ideas = backlog.Ideas(run, members)
+    target.ideas = ideas.Ideas(run, members)
     target.suggestions = backlog.Suggestions(run, members)
     target.labels = upkeep.PairLabels(run, members)
     target.votes = votes.Votes(run, members)
     target.channels = upkeep.Channels(run, members)
-    target.digests = upkeep.Digests(run, members)
+    target.digests = digests.Digests(run, members)
     target.activity = activity.Activity(run, members)
     target.log = upkeep.ModerationLog(run, members)
     target.links = upkeep.LinkCodes(run, members)
     target.inbox = upkeep.Inbox(run, members)
     target.reconcile = upkeep.ReconcilePlaces(run, members)
     target.imports = activity.Imports(run, members)
+    target.pages = pages.Pages(run, members)
     target.outbox = outbox.Outbox(run, members)
     target.webhooks = webhooks.Webhooks(run, members)
 

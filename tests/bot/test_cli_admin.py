@@ -102,6 +102,7 @@ def test_a_board_set_up_from_an_empty_database_with_the_cli_alone(
     ok(database, "config", "set", "digest_time", "16:30")
     ok(database, "config", "set", "timezone", "Europe/Berlin")
     ok(database, "config", "set", "moderator_users", "U1, U2")
+    assert "is now public" in ok(database, "config", "set", "public", "on")
 
     listed = json.loads(ok(database, "boards", "list", "--format", "json"))
     assert listed == [
@@ -118,6 +119,7 @@ def test_a_board_set_up_from_an_empty_database_with_the_cli_alone(
     assert settings["digest_time"] == "16:30"
     assert settings["timezone"] == "Europe/Berlin"
     assert settings["moderator_users"] == ["U1", "U2"]
+    assert (settings["public"], settings["read_link"]) == (True, "none")
     channels = json.loads(ok(database, "channels", "list", "--format", "json"))
     assert {c["channel"]: c["purpose"] for c in channels} == {
         "discord:c-ideas": "ideas",
@@ -151,7 +153,7 @@ def test_a_board_set_up_from_an_empty_database_with_the_cli_alone(
 
     user = getpass.getuser()
     actions = [(a, p, u) for a, p, u, _ in log_of(database)]
-    assert actions[:7] == [
+    assert actions[:8] == [
         ("board created", "cli", user),
         ("channel", "cli", user),
         ("channel", "cli", user),
@@ -159,6 +161,7 @@ def test_a_board_set_up_from_an_empty_database_with_the_cli_alone(
         ("config", "cli", user),
         ("config", "cli", user),
         ("config", "cli", user),
+        ("web_public", "cli", user),
     ]
 
 
@@ -235,6 +238,8 @@ HOSTILE: list[tuple[Sequence[str], str]] = [
     (["config", "set", "suggest", "nan"], "between 0 and 1"),
     (["config", "set", "reconcile_days", "1e9"], "reconcile_days"),
     (["config", "set", "vote_emoji", ""], "at least one emoji"),
+    (["config", "set", "public", "maybe"], "public takes on or off"),
+    (["config", "set", "read_link", "<script>"], "read_link takes new"),
     (["config", "show", "--board", "nope"], "no board named"),
     (["idea", "show", "99"], "99"),
     (["idea", "show", "0"], "Invalid value for 'NUMBER'"),

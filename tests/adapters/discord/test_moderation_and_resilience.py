@@ -77,9 +77,12 @@ async def seed(fake: FakeDiscord, bot: IdeaBot, world: World) -> list[FakeMessag
         (["status"], {"number": 1, "status": "planned", "note": "Q1"}, "#1 is now planned"),
         (["delete"], {"number": 2}, "Deleted #2"),
         (["config", "set"], {"setting": "suggest", "value": "0.6"}, "`suggest` is now `0.6`"),
+        (["config", "set"], {"setting": "public", "value": "on"}, "is now public"),
+        (["config", "set"], {"setting": "read_link", "value": "new"}, "Secret read link"),
         (["config", "show"], {}, "vote_emoji"),
         (["config", "show"], {}, "Duplicate thresholds (pair score): suggest 0.57"),
         (["config", "reset-thresholds"], {}, "back to the defaults"),
+        (["config", "show"], {}, "web board: private, no read link"),
         (["config", "channel"], {"purpose": "digest"}, "is now an digest channel"),
         (["digest", "preview"], {}, "ideas of"),
     ],
@@ -137,6 +140,8 @@ async def test_unmerge_restores_votes_exactly(
         (["delete"], {"number": 7}, "no idea #7"),
         (["config", "set"], {"setting": "timezone", "value": "Mars/Base"}, "unknown time zone"),
         (["config", "set"], {"setting": "suggest", "value": "lots"}, "between 0 and 1"),
+        (["config", "set"], {"setting": "public", "value": "maybe"}, "public takes on or off"),
+        (["config", "set"], {"setting": "read_link", "value": "x"}, "read_link takes new"),
     ],
 )
 async def test_bad_moderator_input_gets_a_clear_answer_and_changes_nothing(

@@ -177,9 +177,12 @@ async def test_duplicate_buttons(
         ("status 1 planned Q1 @channel", "#1 is now planned"),
         ("delete 2", "Deleted #2"),
         ("config set suggest 0.6", "`suggest` is now `0.6`"),
+        ("config set public on", "is now public"),
+        ("config set read_link new", "Secret read link"),
         ("config show", "vote_emoji"),
         ("config show", "Duplicate thresholds (pair score): suggest 0.57"),
         ("config reset thresholds", "back to the defaults"),
+        ("config show", "web board: private, no read link"),
         ("digest preview", "ideas on the board"),
         ("link", "Link code"),
         ("join ABCDEFGHJK", "not known"),
@@ -206,6 +209,8 @@ async def test_moderator_commands_allowed_and_refused(
         ("merge x y", "not an idea"),
         ("", "Usage"),
         ("config set timezone Mars/Base", "unknown time zone"),
+        ("config set public maybe", "public takes on or off"),
+        ("config set read_link <!channel>", "read_link takes new"),
     ],
 )
 async def test_bad_moderator_input(workspace: Workspace, app: App, text: str, answer: str) -> None:
