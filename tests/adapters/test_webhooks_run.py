@@ -118,6 +118,8 @@ async def test_run_without_tokens_delivers_webhooks_also_after_sigkill(
         await hook.until(2)
         await shell(db, "idea", "status", "1", "declined")
         await hook.until(3)
+        # Both marked done by the second process before it is stopped.
+        await bot.wait_for_line(re.compile(r"outbox: delivered \d+ to webhook:1"), count=2)
     finally:
         await bot.stop()
     assert hook.bad == 0
