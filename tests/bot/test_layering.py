@@ -15,8 +15,9 @@ PLATFORMS = ("discord", "slack_bolt", "slack_sdk", "aiohttp")
 # What of storage the core may import: the interface, its values and errors, and the
 # one function that opens a store by its setting (used where the app is assembled).
 STORAGE_ALLOWED = ("storage.port", "storage.rows", "storage.errors", "storage.engines")
-# The CLI modules that start the bots (and name their errors) may know the platforms.
-PLATFORM_PLACES = ("cli_run.py", "cli_retry.py")
+# The CLI modules that start the bots and the web board (and name their errors) may know
+# the platforms.
+PLATFORM_PLACES = ("cli_run.py", "cli_retry.py", "cli_serve.py")
 
 
 def imported_modules(path: Path) -> list[str]:

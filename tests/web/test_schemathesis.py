@@ -42,11 +42,11 @@ async def _seed(path: Path, embedder: OnnxEmbedder) -> str:
 
 @pytest.fixture(scope="module")
 def served(
-    tmp_path_factory: pytest.TempPathFactory, embedder: OnnxEmbedder
+    tmp_path_factory: pytest.TempPathFactory, model: OnnxEmbedder
 ) -> Iterator[tuple[str, str]]:
     """(base URL, public board) of `ideabot serve` on a seeded fixture board."""
     folder = tmp_path_factory.mktemp("schemathesis")
-    board = asyncio.run(_seed(folder / "web.db", embedder))
+    board = asyncio.run(_seed(folder / "web.db", model))
     process = subprocess.Popen(
         [*SERVE, "--db", str(folder / "web.db"), "--port", "0"],
         cwd=folder,

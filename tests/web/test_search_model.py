@@ -15,9 +15,9 @@ from tests.conftest import HERE, FakeClock, draft
 
 
 async def test_search_by_meaning_with_the_real_model(
-    embedder: OnnxEmbedder, clock: FakeClock, tmp_path: Path
+    model: OnnxEmbedder, clock: FakeClock, tmp_path: Path
 ):
-    app = await build_app(Settings(db=tmp_path / "model.db"), embedder=embedder, clock=clock)
+    app = await build_app(Settings(db=tmp_path / "model.db"), embedder=model, clock=clock)
     try:
         for n, text in enumerate(
             [
