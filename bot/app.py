@@ -14,6 +14,7 @@ from bot.flow import ChatFlow
 from bot.inbox import Inbox
 from bot.linking import Linking
 from bot.moderation import Moderation
+from bot.outbox import OutboxWorker
 from bot.queries import Queries
 from bot.reconcile import Reconciler
 from bot.scheduler import DigestScheduler
@@ -38,6 +39,7 @@ class App:
     inbox: Inbox
     pages: BoardPages
     web_access: WebAccess
+    outbox: OutboxWorker
 
     async def close(self) -> None:
         await self.reconciler.close()
@@ -64,6 +66,7 @@ def assemble(core: Core, *, web_url: str | None = None) -> App:
         inbox=Inbox(core),
         pages=BoardPages(core, queries),
         web_access=WebAccess(core, moderation, web_url),
+        outbox=OutboxWorker(core),
     )
 
 

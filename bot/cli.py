@@ -17,6 +17,8 @@ import click
 
 from bot.app import App, build_app
 from bot.boards import Board
+from bot.cli_admin import boards_group, channels_group
+from bot.cli_curate import config_group, idea_group
 from bot.cli_errors import (
     SafeGroup,
     board_option,
@@ -33,9 +35,10 @@ from bot.cli_run import run_command
 from bot.cli_serve import serve_command
 from bot.cli_store import clear_demo_db, copy_db_command, migrate_command, safe_csv_row
 from bot.cli_thresholds import thresholds_command
+from bot.cli_webhooks import webhooks_group
 from bot.digest import Digest, build_digest, parse_week
 from bot.errors import IdeabotError
-from bot.results import IdeaView
+from bot.results import IdeaView, idea_json
 from bot.schedule import Schedule
 from bot.settings import Settings
 
@@ -143,15 +146,7 @@ def demo(db_path: Path, events: Path | None) -> None:
 
 
 def _idea_json(idea: IdeaView) -> dict[str, Any]:
-    data = asdict(idea)
-    data["author"] = {
-        "platform": idea.author.platform,
-        "user_id": idea.author.user_id,
-        "name": idea.author.name,
-    }
-    data["created_at"] = idea.created_at.isoformat()
-    data.pop("board_id")
-    return data
+    return idea_json(idea)
 
 
 @main.command()
@@ -384,3 +379,8 @@ main.add_command(run_command, name="run")
 main.add_command(serve_command, name="serve")
 main.add_command(model_command, name="model")
 main.add_command(thresholds_command, name="thresholds")
+main.add_command(boards_group, name="boards")
+main.add_command(channels_group, name="channels")
+main.add_command(config_group, name="config")
+main.add_command(idea_group, name="idea")
+main.add_command(webhooks_group, name="webhooks")

@@ -17,6 +17,9 @@ from bot.cli_serve import serve_web
 from bot.errors import IdeabotError
 from bot.settings import Settings
 from bot.shards import Shards, shard_plan
+from bot.webhooks import PREFIX
+from storage.engines import open_store
+from storage.errors import StoreError
 
 
 @click.command("run")
@@ -57,9 +60,15 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if settings.discord_token is None and settings.slack_bot_token is None:
+    no_platform = settings.discord_token is None and settings.slack_bot_token is None
+    if (
+        no_platform
+        and settings.web_port is None
+        and not run_async(_has_webhooks(db_path or settings.db))
+    ):
         fail(
-            "no platform token set: put DISCORD_TOKEN or SLACK_BOT_TOKEN in the environment or .env"
+            "no platform token set: put DISCORD_TOKEN or SLACK_BOT_TOKEN in the environment or"
+            " .env (with no token, ideabot run serves only the web board or webhooks, when set up)"
         )
     slack_http = settings.slack_signing_secret is not None and settings.slack_port is not None
     if settings.slack_bot_token is not None and settings.slack_app_token is None and not slack_http:
@@ -67,6 +76,8 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
             "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET and SLACK_PORT"
             " (HTTP mode)"
         )
+
+    from adapters.webhook_http import WebhookSender
 
     def log(line: str) -> None:
         logging.getLogger("ideabot").info("%s", line)
@@ -88,8 +99,28 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
                 # The web board, in the same event loop, over the same services.
                 runs.append(serve_web(app, settings, settings.web_host, settings.web_port, say=log))
             # The adapters register their digest posters as they connect.
-            runs.append(app.digests.run())
-            await _together(runs)
+            if not no_platform:
+                runs.append(app.digests.run())
+            # Announcements of changes made elsewhere (the shell): the adapters register
+            # the platforms they deliver to as they connect. Webhooks: every live endpoint.
+            sender = WebhookSender(app.core.store, allow_private=settings.webhook_allow_private)
+            app.outbox.register_family(PREFIX, sender.targets, sender.deliver)
+            runs.append(app.outbox.run())
+            parts = [
+                name
+                for name, on in (
+                    ("Discord", settings.discord_token is not None),
+                    ("Slack", settings.slack_bot_token is not None),
+                    ("digests", not no_platform),
+                    ("the web board", settings.web_port is not None),
+                )
+                if on
+            ]
+            logging.getLogger(__name__).info("ideabot run: %s", ", ".join([*parts, "webhooks"]))
+            try:
+                await _together(runs)
+            finally:
+                await sender.close()
         finally:
             await app.close()
 
@@ -100,6 +131,20 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
         run_async(serve())
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+async def _has_webhooks(target: Path | str) -> bool:
+    """Whether the database has a live webhook (a run with no platform token serves it)."""
+    try:
+        store = await open_store(target, create=False)
+    except StoreError:
+        return False
+    try:
+        return bool(await store.webhooks.active_ids())
+    except StoreError:
+        return False  # a database older than webhooks
+    finally:
+        await store.close()
 
 
 async def _together(runs: list[Awaitable[None]]) -> None:

@@ -25,8 +25,10 @@ from bot.domain import (
     Where,
 )
 from bot.errors import InvalidMerge, InvalidStatus, NotAllowed
+from bot.outbox import queue_status, status_changed
 from bot.results import Deleted, Merged, StatusChanged, SuggestionDismissed, Unmerged
 from bot.service import withdraw
+from bot.webhooks import queue_event
 from dedupe.board_thresholds import BoardThresholds
 from dedupe.thresholds import DEFAULT_THRESHOLDS
 from storage.rows import IdeaRow
@@ -43,6 +45,11 @@ def is_moderator(board: Board, actor: Actor) -> bool:
         or actor.person.user_id in settings.moderator_users
         or any(role in settings.moderator_roles for role in actor.roles)
     )
+
+
+def _check_moderator(board: Board, actor: Actor) -> None:
+    if not is_moderator(board, actor):
+        raise NotAllowed("Only moderators can do that.")
 
 
 class Moderation:
@@ -64,9 +71,12 @@ class Moderation:
     async def merge(self, command: MergeIdeas) -> Merged:
         """Merge ``#number`` into ``#into``: its votes count there; nothing is lost."""
         board = await self._board_for_moderator(command.where, command.actor)
-        return await self._merge(
-            board, command.number, command.into, command.actor.person, None, "merge"
-        )
+        return await self.merge_on(board, command.actor, command.number, command.into)
+
+    async def merge_on(self, board: Board, actor: Actor, number: int, into: int) -> Merged:
+        """Merge on a board already chosen (the shell's): the same checks and log."""
+        _check_moderator(board, actor)
+        return await self._merge(board, number, into, actor.person, None, "merge")
 
     async def _merge(
         self,
@@ -120,6 +130,10 @@ class Moderation:
                 await tx.suggestions.decide(board.id, source.id, None, "merged", actor_id, at)
                 details = {"number": number, "into": canonical.number}
                 await tx.log.add(board.id, actor_id, "merge", details, at)
+                merged_row = await tx.ideas.by_id(board.id, source.id)
+                assert merged_row is not None
+                told = {"into": canonical.number, "automatic": False}
+                await queue_event(tx, board, "idea.merged", merged_row, told, at)
             core.pairs.forget_thresholds(board.id)
             (await core.index(board)).remove(source.id)
             await core.index_followed(board)
@@ -129,18 +143,23 @@ class Moderation:
 
     async def unmerge(self, command: UnmergeIdea) -> Unmerged:
         """Make a merged idea stand alone again, with exactly the votes it had."""
-        core = self.core
         board = await self._board_for_moderator(command.where, command.actor)
+        return await self.unmerge_on(board, command.actor, command.number)
+
+    async def unmerge_on(self, board: Board, actor: Actor, number: int) -> Unmerged:
+        """Unmerge on a board already chosen (the shell's): the same checks and log."""
+        core = self.core
+        _check_moderator(board, actor)
         async with core.lock(board):
-            row = await core.idea(board, command.number)
+            row = await core.idea(board, number)
             if row.merged_into is None:
-                raise InvalidMerge(f"#{command.number} is not merged into another idea.")
+                raise InvalidMerge(f"#{number} is not merged into another idea.")
             parent = await self._by_id(board, row.merged_into)
             judged = await core.pairs.score_rows(board, row, parent)
             at = core.now()
 
             async with core.store.transaction() as tx:
-                actor_id = await core.member_id(tx, command.actor.person)
+                actor_id = await core.member_id(tx, actor.person)
                 await tx.labels.add(
                     board.id,
                     row.id,
@@ -155,6 +174,10 @@ class Moderation:
                 await tx.ideas.unmerge(board.id, row.id, at)
                 details = {"number": row.number, "from": parent.number}
                 await tx.log.add(board.id, actor_id, "unmerge", details, at)
+                alone = await tx.ideas.by_id(board.id, row.id)
+                assert alone is not None
+                told = {"from": parent.number}
+                await queue_event(tx, board, "idea.unmerged", alone, told, at)
             core.pairs.forget_thresholds(board.id)
             await core.reindex(board, [row.id])
             await core.index_followed(board)
@@ -165,62 +188,80 @@ class Moderation:
 
     async def set_status(self, command: SetStatus) -> StatusChanged:
         """Move an idea to a new status with a note; the voters to tell come back."""
-        core = self.core
         board = await self._board_for_moderator(command.where, command.actor)
+        return await self.set_status_on(
+            board, command.actor, command.number, command.status, command.note
+        )
+
+    async def set_status_on(
+        self,
+        board: Board,
+        actor: Actor,
+        number: int,
+        wanted: str,
+        given_note: str | None,
+        *,
+        announce_later: bool = False,
+    ) -> StatusChanged:
+        """Set a status on a board already chosen: the same checks and log. With
+        ``announce_later`` (a process without a platform connection, like the shell) the
+        announcement goes to the outbox, for the running bot to post."""
+        core = self.core
+        _check_moderator(board, actor)
         try:
-            status = Status(command.status.strip().lower().replace(" ", "_").replace("-", "_"))
+            status = Status(wanted.strip().lower().replace(" ", "_").replace("-", "_"))
         except ValueError:
             raise InvalidStatus(
-                f"{command.status[:40]!r} is not a status. Use one of: "
+                f"{wanted[:40]!r} is not a status. Use one of: "
                 + ", ".join(s.value for s in Status)
             ) from None
-        note = (command.note or "").strip() or None
+        note = (given_note or "").strip() or None
         if note is not None and len(note) > NOTE_MAX:
             raise InvalidStatus(
                 f"The note is {len(note):,} characters; keep it under {NOTE_MAX:,}."
             )
-        row = await core.idea(board, command.number)
+        row = await core.idea(board, number)
         if row.merged_into is not None:
             raise InvalidStatus(
                 f"#{row.number} is merged into #{row.merged_into_number}: set the status there."
             )
         at = core.now()
+        platforms: set[str] = set()
+        if announce_later and status in NOTIFY_STATUSES:
+            platforms = {m[0] for m in await core.store.ideas.messages_of(board.id, row.id)}
 
         async with core.store.transaction() as tx:
-            actor_id = await core.member_id(tx, command.actor.person)
+            actor_id = await core.member_id(tx, actor.person)
             await tx.ideas.set_status(
                 board.id, row.id, row.status, status.value, note, actor_id, at
             )
             details = {"number": row.number, "from": row.status, "to": status.value, "note": note}
             await tx.log.add(board.id, actor_id, "status", details, at)
-        notify: tuple[Person, ...] = ()
-        if status in NOTIFY_STATUSES and status.value != row.status:
-            voters = await core.store.ideas.voters(board.id, row.id)
-            notify = tuple(
-                Person(platform=v.platform, user_id=v.user_id, name=v.name) for v in voters
-            )
-        messages = await core.store.ideas.messages_of(board.id, row.id)
+            changed = await tx.ideas.by_id(board.id, row.id)
+            assert changed is not None
+            told = {"from": row.status, "to": status.value, "note": note}
+            await queue_event(tx, board, "idea.status_changed", changed, told, at)
+            # In the same transaction: the running bot announces it, or nobody does.
+            await queue_status(tx, board, row, platforms, row.status, status.value, note, at)
         updated = await self._by_id(board, row.id)
-        return StatusChanged(
-            idea=view(updated),
-            old=row.status,
-            new=status.value,
-            note=note,
-            notify=notify,
-            messages=tuple((m[0], m[1], m[2]) for m in messages),
-            at=core.clock(),
-        )
+        return await status_changed(core, board, updated, row.status, status.value, note)
 
     async def delete(self, command: DeleteIdea) -> Deleted:
         """Withdraw an idea (its author or a moderator may); its history is kept."""
+        board = await self.core.board_for(command.where)
+        return await self.delete_on(board, command.actor, command.number, command.reason)
+
+    async def delete_on(
+        self, board: Board, actor: Actor, number: int, reason: str | None = None
+    ) -> Deleted:
+        """Delete on a board already chosen (the shell's): the same checks and log."""
         core = self.core
-        board = await core.board_for(command.where)
-        row = await core.idea(board, command.number)
+        row = await core.idea(board, number)
         author = (row.author.platform, row.author.user_id)
-        mine = author == (command.actor.person.platform, command.actor.person.user_id)
-        if not (mine or is_moderator(board, command.actor)):
+        mine = author == (actor.person.platform, actor.person.user_id)
+        if not (mine or is_moderator(board, actor)):
             raise NotAllowed("Only the idea's author or a moderator can delete it.")
-        return await withdraw(core, board, row, command.actor.person, command.reason or "deleted")
+        return await withdraw(core, board, row, actor.person, reason or "deleted")
 
     async def answer_suggestion(self, command: AnswerSuggestion) -> Merged | SuggestionDismissed:
         """Settle "same as #12?": merge into it, or remember the idea differs from all offered."""
@@ -288,8 +329,13 @@ class Moderation:
 
     async def configure_many(self, where: Where, actor: Actor, changes: dict[str, Any]) -> Board:
         """Change several board settings at once, all or none; the new settings come back."""
-        core = self.core
         board = await self._board_for_moderator(where, actor)
+        return await self.configure_on(board, actor, changes)
+
+    async def configure_on(self, board: Board, actor: Actor, changes: dict[str, Any]) -> Board:
+        """Change settings of a board already chosen (the shell's): all or none, logged."""
+        core = self.core
+        _check_moderator(board, actor)
         settings = board.settings
         for key, value in changes.items():
             settings = settings.updated(key, value)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.domain import NOTIFY_STATUSES, Person
 
@@ -30,6 +31,19 @@ class IdeaView:
     @property
     def text(self) -> str:
         return f"{self.title}\n{self.body}" if self.body else self.title
+
+
+def idea_json(idea: IdeaView) -> dict[str, Any]:
+    """The idea as `ideabot ideas --format json` and the webhooks show it."""
+    data = asdict(idea)
+    data["author"] = {
+        "platform": idea.author.platform,
+        "user_id": idea.author.user_id,
+        "name": idea.author.name,
+    }
+    data["created_at"] = idea.created_at.isoformat()
+    data.pop("board_id")
+    return data
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

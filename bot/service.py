@@ -29,6 +29,7 @@ from bot.results import (
 )
 from bot.text import title_of, validate_idea_text
 from bot.votes import VoteWriter
+from bot.webhooks import deleted_view, queue_event
 from dedupe.pair_features import char_overlap, words_of
 from dedupe.thresholds import decide
 from storage.port import Transaction
@@ -138,6 +139,10 @@ class IdeaService:
                 # Read back in the same transaction: what was stored, and the candidates.
                 row = await tx.ideas.by_id(board.id, idea_id)
                 assert row is not None
+                await queue_event(tx, board, "idea.created", row, {"source": draft.source}, now)
+                if into is not None and merge_into is not None:
+                    told = {"into": into.number, "automatic": True, "score": merge_into[1]}
+                    await queue_event(tx, board, "idea.merged", row, told, now)
                 found = await tx.ideas.by_ids(board.id, [c for c, _ in suggested])
                 candidates = [
                     (found[c], score)
@@ -314,6 +319,8 @@ async def withdraw(
             children = await tx.ideas.mark_deleted(board.id, row.id, at)
             details = {"number": row.number, "reason": reason}
             await tx.log.add(board.id, actor_id, "delete", details, at)
+            told = {"reason": reason, "unmerged": len(children)}
+            await queue_event(tx, board, "idea.deleted", deleted_view(row), told, at)
         (await core.index(board)).remove(row.id)
         await core.reindex(board, children)
         await core.index_followed(board)

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(default=64, ge=1, le=1024)
     max_idea_length: int = Field(default=4000, ge=50, le=40000)
     log_level: str = Field(default="INFO")
+    # Webhooks to loopback, private and link-local addresses, and over http: off unless set.
+    webhook_allow_private: bool = Field(default=False)
 
     # Discord: the bot token, and optional REST / gateway proxies (unset: Discord's own).
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")

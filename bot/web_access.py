@@ -12,8 +12,8 @@ from bot.board_pages import key_digest
 from bot.boards import Board
 from bot.core import Core
 from bot.domain import Actor, Where
-from bot.errors import InvalidSetting
-from bot.moderation import Moderation
+from bot.errors import InvalidSetting, NotAllowed
+from bot.moderation import Moderation, is_moderator
 
 # The web's settings, set with `/ideabot config set` beside the board's own.
 WEB_SETTINGS = ("public", "read_link")
@@ -61,6 +61,14 @@ class WebAccess:
     ) -> WebAccessChanged:
         """``public on|off`` or ``read_link new|off``, by a moderator of the board."""
         board = await self.moderation.moderator_board(where, actor)
+        return await self.configure_on(board, actor, setting, value)
+
+    async def configure_on(
+        self, board: Board, actor: Actor, setting: str, value: Any
+    ) -> WebAccessChanged:
+        """The same on a board already chosen (the shell's), with the same check."""
+        if not is_moderator(board, actor):
+            raise NotAllowed("Only moderators can do that.")
         word = str(value).strip().lower()
         if setting == "public":
             if word not in _ON | _OFF:

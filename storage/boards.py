@@ -48,6 +48,32 @@ def create_board(db: Database, name: str, created_at: str) -> BoardRow:
     return BoardRow(id=int(cursor.lastrowid or 0), name=name, settings={})
 
 
+def create_named_board(db: Database, name: str, created_at: str) -> BoardRow | None:
+    """A new board with exactly ``name``; None when a board has it already."""
+    if db.execute("SELECT 1 FROM boards WHERE name = ?", [name]).fetchone():
+        return None
+    cursor = db.execute("INSERT INTO boards (name, created_at) VALUES (?, ?)", [name, created_at])
+    return BoardRow(id=int(cursor.lastrowid or 0), name=name, settings={})
+
+
+def rename_board(db: Database, board_id: int, name: str) -> bool:
+    """False when another board has ``name``."""
+    taken = db.execute("SELECT id FROM boards WHERE name = ?", [name]).fetchone()
+    if taken is not None:
+        return bool(taken[0] == board_id)
+    db.execute("UPDATE boards SET name = ? WHERE id = ?", [name, board_id])
+    return True
+
+
+def board_workspaces(db: Database, board_id: int) -> list[tuple[str, str, str | None]]:
+    rows = db.execute(
+        "SELECT platform, workspace_id, name FROM workspaces WHERE board_id = ?"
+        " ORDER BY platform, workspace_id",
+        [board_id],
+    ).fetchall()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
 def board_for_workspace(db: Database, platform: str, workspace_id: str) -> BoardRow | None:
     row = db.execute(
         "SELECT b.id, b.name, b.settings FROM workspaces w JOIN boards b ON b.id = w.board_id"

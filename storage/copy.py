@@ -121,6 +121,12 @@ TABLES = (
         "platform board_id started_at:time place finished_at:time",
         identity=False,
     ),
+    _table("webhooks", "id board_id url secret events:json created_at:time disabled_at:time"),
+    _table(
+        "outbox",
+        "id board_id target ordering payload:json created_at:time next_try_at:time attempts"
+        " claimed_by claimed_until:time done_at:time last_error",
+    ),
 )
 
 Progress = Callable[[str, int, int], None]

@@ -307,3 +307,41 @@ class PeriodVotes:
     weights: dict[int, float]
     own: dict[int, int]
     cast: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One claimed delivery of the outbox: to ``target``, what ``payload`` says."""
+
+    id: int
+    board_id: int
+    target: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """An outbox row as `ideabot webhooks deliveries` lists it."""
+
+    id: int
+    target: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    done_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRow:
+    """An outgoing webhook endpoint of a board."""
+
+    id: int
+    board_id: int
+    url: str
+    secret: str
+    events: tuple[str, ...]
+    created_at: datetime
+    disabled_at: datetime | None

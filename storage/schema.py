@@ -425,3 +425,53 @@ def web_visibility(db: Database) -> None:
         CREATE INDEX ideas_updated ON ideas(board_id, updated_at)
         """,
     )
+
+
+@migrations(name="0013_outbox")
+def outbox(db: Database) -> None:
+    # What must reach another system after a change, written in the change's transaction:
+    # an announcement in an idea's thread by the running bot (target 'discord' or 'slack'),
+    # later webhooks. Claimed with a lease, delivered, marked done; rows of one target with
+    # the same ``ordering`` (one idea) go out in id order.
+    _run(
+        db,
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            target TEXT NOT NULL,
+            ordering TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            next_try_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            claimed_by TEXT,
+            claimed_until TEXT,
+            done_at TEXT,
+            last_error TEXT
+        );
+        CREATE INDEX outbox_due ON outbox(target, done_at, next_try_at);
+        CREATE INDEX outbox_order ON outbox(target, ordering, done_at, id)
+        """,
+    )
+
+
+@migrations(name="0014_webhooks")
+def webhooks(db: Database) -> None:
+    # Outgoing webhooks: an endpoint of a board, the events it takes, its signing secret.
+    # Deliveries are outbox rows with target 'webhook:<id>'.
+    _run(
+        db,
+        """
+        CREATE TABLE webhooks (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            url TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            events TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+        );
+        CREATE INDEX webhooks_board ON webhooks(board_id)
+        """,
+    )

@@ -65,6 +65,15 @@ class Boards(PortBase, port.Boards):
     ) -> None:
         await self._run.write(imports.attach_workspace, platform, workspace_id, board_id, name)
 
+    async def create(self, name: str, at: datetime) -> BoardRow | None:
+        return await self._run.write(board_rows.create_named_board, name, to_db(at))
+
+    async def rename(self, board_id: int, name: str) -> bool:
+        return await self._run.write(board_rows.rename_board, board_id, name)
+
+    async def workspaces(self, board_id: int) -> list[tuple[str, str, str | None]]:
+        return await self._run.read(board_rows.board_workspaces, board_id)
+
 
 class Members(PortBase, port.Members):
     async def ensure(self, platform: str, user_id: str, name: str) -> int:

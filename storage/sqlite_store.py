@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from storage import port, sqlite_pages, sqlite_votes
+from storage import port, sqlite_outbox, sqlite_pages, sqlite_votes, sqlite_webhooks
 from storage import sqlite_backlog as backlog
 from storage import sqlite_upkeep as upkeep
 from storage.database import AsyncDatabase
@@ -32,6 +32,8 @@ def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
     target.reconcile = upkeep.ReconcilePlaces(run, members)
     target.imports = upkeep.Imports(run, members)
     target.pages = sqlite_pages.Pages(run, members)
+    target.outbox = sqlite_outbox.Outbox(run, members)
+    target.webhooks = sqlite_webhooks.Webhooks(run, members)
 
 
 class SqliteTransaction(port.Transaction):

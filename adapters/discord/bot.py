@@ -13,10 +13,12 @@ from discord import app_commands
 
 from adapters.discord.buttons import SuggestionButton
 from adapters.discord.commands import Commands
+from adapters.discord.convert import PLATFORM
 from adapters.discord.digests import DiscordDigestPoster
 from adapters.discord.events import NO_PINGS, Events
 from adapters.discord.tree import build_tree
 from bot.app import App
+from storage.rows import OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,15 @@ class IdeaBot(discord.Client):
         # Digests for Discord channels go out through this client from now on; the poster
         # waits for ready itself, so a digest due while connecting is not lost.
         self.app.digests.register(DiscordDigestPoster(self))
+        # Status changes made elsewhere (the shell) are announced through this client.
+        self.app.outbox.register(PLATFORM, self.announce)
+
+    async def announce(self, item: OutboxItem) -> None:
+        """An outbox row: announce the status change in the idea's thread, as /status does."""
+        await self.wait_until_ready()
+        changed = await self.app.outbox.status_of(item)
+        if changed is not None and changed.announce:
+            await self.handlers.close_the_loop(self, changed)
 
     # Each handler ends by dispatching "ideabot_handled" (kind, result, the discord.py object
     # handled), so tests and anything else watching can await the outcome of an event.

@@ -172,13 +172,14 @@ class Commands(BoardCommands):
                 interaction, f"#{number} is now {render.STATUS_LABEL[result.new]}.", ephemeral=True
             )
             if result.announce:
-                await self.close_the_loop(interaction, result)
+                await self.close_the_loop(interaction.client, result)
 
         await self.run(interaction, work)
 
-    async def close_the_loop(self, interaction: discord.Interaction, result: StatusChanged) -> None:
-        """Tell the idea's voters in its thread: the one place the bot may ping, only them."""
-        target = await self._idea_thread(interaction, result)
+    async def close_the_loop(self, client: discord.Client, result: StatusChanged) -> None:
+        """Tell the idea's voters in its thread: the one place the bot may ping, only them.
+        (From a moderator's command, or from the outbox for a change made elsewhere.)"""
+        target = await self._idea_thread(client, result)
         if target is None:
             return
         for content, ids in render.mention_chunks(
@@ -193,9 +194,8 @@ class Commands(BoardCommands):
             await self.events.port.safely(target.send(content, allowed_mentions=allowed))
 
     async def _idea_thread(
-        self, interaction: discord.Interaction, result: StatusChanged
+        self, client: discord.Client, result: StatusChanged
     ) -> discord.abc.Messageable | None:
-        client = interaction.client
         fallback: discord.abc.Messageable | None = None
         for platform, channel_id, _message_id in result.messages:
             if platform != convert.PLATFORM:

@@ -26,6 +26,7 @@ from adapters.slack.commands import ButtonRefused, SlackCommands
 from adapters.slack.digests import SlackDigestPoster
 from adapters.slack.handlers import SlackHandlers
 from bot.app import App
+from storage.rows import OutboxItem
 
 log = logging.getLogger(__name__)
 # The events the inbox keeps: they change the board.
@@ -57,6 +58,14 @@ def build_slack_app(
     commands = SlackCommands(handlers)
     # Digests for Slack channels go out through this client from now on.
     app.digests.register(SlackDigestPoster(client))
+
+    async def announce(item: OutboxItem) -> None:
+        # A status change made elsewhere (the shell), announced as /ideabot status does.
+        changed = await app.outbox.status_of(item)
+        if changed is not None:
+            await commands.close_the_loop(changed)
+
+    app.outbox.register(PLATFORM, announce)
 
     @bolt.use
     async def write_first(

@@ -34,6 +34,7 @@ from storage.port.backlog import (
     VoteOutcome,
     Votes,
 )
+from storage.port.delivery import Outbox, Webhooks
 from storage.port.upkeep import (
     Activity,
     Channels,
@@ -58,6 +59,7 @@ __all__ = [
     "LinkCodes",
     "Members",
     "ModerationLog",
+    "Outbox",
     "Pages",
     "PairLabels",
     "Ports",
@@ -68,6 +70,7 @@ __all__ = [
     "Transaction",
     "VoteOutcome",
     "Votes",
+    "Webhooks",
 ]
 
 
@@ -90,6 +93,8 @@ class Ports:
     reconcile: ReconcilePlaces
     imports: Imports
     pages: Pages
+    outbox: Outbox
+    webhooks: Webhooks
 
 
 class Transaction(Ports):

@@ -59,6 +59,18 @@ class Boards(ABC):
     ) -> None:
         """Make the board the workspace's own (a workspace without a board yet)."""
 
+    @abstractmethod
+    async def create(self, name: str, at: datetime) -> BoardRow | None:
+        """A new board with exactly this name, attached to no workspace; None when taken."""
+
+    @abstractmethod
+    async def rename(self, board_id: int, name: str) -> bool:
+        """Give the board a new name; False when another board has it."""
+
+    @abstractmethod
+    async def workspaces(self, board_id: int) -> list[tuple[str, str, str | None]]:
+        """(platform, workspace id, name) of every workspace attached to the board."""
+
 
 class Members(ABC):
     """People seen on a platform; the id stays, the display name follows the latest."""

@@ -101,6 +101,30 @@ class Boards(PortBase, port.Boards):
             [platform, workspace_id, board_id, name],
         )
 
+    async def create(self, name: str, at: datetime) -> BoardRow | None:
+        row = await self._run.one(
+            "INSERT INTO boards (name, created_at) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO NOTHING RETURNING id",
+            [name, at],
+        )
+        return None if row is None else BoardRow(id=row[0], name=name, settings={})
+
+    async def rename(self, board_id: int, name: str) -> bool:
+        row = await self._run.one(
+            "UPDATE boards SET name = %s WHERE id = %s"
+            " AND NOT EXISTS (SELECT 1 FROM boards WHERE name = %s AND id <> %s) RETURNING id",
+            [name, board_id, name, board_id],
+        )
+        return row is not None
+
+    async def workspaces(self, board_id: int) -> list[tuple[str, str, str | None]]:
+        rows = await self._run.all(
+            "SELECT platform, workspace_id, name FROM workspaces WHERE board_id = %s"
+            " ORDER BY platform, workspace_id",
+            [board_id],
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
 
 class Members(PortBase, port.Members):
     async def ensure(self, platform: str, user_id: str, name: str) -> int:

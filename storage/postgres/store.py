@@ -12,7 +12,17 @@ from psycopg_pool import AsyncConnectionPool
 
 from storage import port
 from storage.errors import StoreError
-from storage.postgres import activity, backlog, digests, ideas, pages, upkeep, votes
+from storage.postgres import (
+    activity,
+    backlog,
+    digests,
+    ideas,
+    outbox,
+    pages,
+    upkeep,
+    votes,
+    webhooks,
+)
 from storage.postgres.connect import check_readable, migrate, postgres_problem, redact
 from storage.postgres.runner import MemberCache, Runner
 
@@ -38,6 +48,8 @@ def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
     target.reconcile = upkeep.ReconcilePlaces(run, members)
     target.imports = activity.Imports(run, members)
     target.pages = pages.Pages(run, members)
+    target.outbox = outbox.Outbox(run, members)
+    target.webhooks = webhooks.Webhooks(run, members)
 
 
 class PostgresTransaction(port.Transaction):

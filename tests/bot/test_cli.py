@@ -590,8 +590,18 @@ def test_every_command_has_help_with_an_example() -> None:
         "model",
         "thresholds",
         "serve",
+        "boards",
+        "channels",
+        "config",
+        "idea",
+        "webhooks",
     }
-    for name in [*main.commands, "model export"]:
+    admin = [
+        f"{group} {sub}"
+        for group in ("boards", "channels", "config", "idea", "webhooks")
+        for sub in main.commands[group].commands  # type: ignore[attr-defined]
+    ]
+    for name in [*main.commands, "model export", *admin]:
         result = run([*name.split(), "--help"])
         assert result.exit_code == 0, (name, result.output)
         assert "Example" in result.stdout, name
