@@ -72,6 +72,10 @@ class Core:
         self.clock = clock
         self.max_idea_length = max_idea_length
         self._boards_by_place: dict[tuple[str, str], Board] = {}
+        # One read of a place's board at a time: the events of a burst that find the cache
+        # empty (at start, or after it expired) wait for that read instead of each making
+        # its own (a burst of 100,000 votes made thousands, a write each).
+        self._board_loads: dict[tuple[str, str], asyncio.Future[Board]] = {}
         self._boards_by_id: dict[int, Board] = {}
         self._indexes: dict[int, SimilarityIndex] = {}
         # The board's index version (``Ideas.index_version``) its index follows.
@@ -106,15 +110,24 @@ class Core:
         self.expire_caches()
         key = (where.platform, where.workspace_id)
         board = self._boards_by_place.get(key)
-        if board is None:
-            row = await self.store.boards.ensure_for_workspace(
-                where.platform,
-                where.workspace_id,
-                workspace_board_name(where.platform, where.workspace_id, where.workspace_name),
-                self.now(),
-            )
-            board = self._remember(_board(row))
-            self._boards_by_place[key] = board
+        if board is not None:
+            return board
+        loading = self._board_loads.get(key)
+        if loading is None:
+            loading = self._board_loads[key] = asyncio.ensure_future(self._load_board(where))
+            loading.add_done_callback(lambda _done: self._board_loads.pop(key, None))
+        # Shielded: a caller that is cancelled does not cancel the others' read.
+        return await asyncio.shield(loading)
+
+    async def _load_board(self, where: Where) -> Board:
+        row = await self.store.boards.ensure_for_workspace(
+            where.platform,
+            where.workspace_id,
+            workspace_board_name(where.platform, where.workspace_id, where.workspace_name),
+            self.now(),
+        )
+        board = self._remember(_board(row))
+        self._boards_by_place[(where.platform, where.workspace_id)] = board
         return board
 
     async def board_named(self, name: str) -> Board:
