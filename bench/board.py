@@ -27,6 +27,8 @@ from bot.domain import Person, Where
 from bot.settings import Settings
 from bot.text import title_of
 from dedupe.embedder import Embedder
+from storage.database import AsyncDatabase
+from storage.sqlite_store import SqliteStore
 from storage.times import to_db
 
 MEMBERS = 5_000
@@ -189,6 +191,14 @@ async def open_board(
     app = await build_app(Settings(), db_path=path, embedder=embedder)
     board = await app.core.board_for(where(size))
     started = time.perf_counter()
-    seeded = await app.core.store.db.write(seed_board, board.id, size, now, embeddings=True)
+    seeded = await sqlite_db(app).write(seed_board, board.id, size, now, embeddings=True)
     report.progress(f"seeded {size:,} ideas in {time.perf_counter() - started:.1f}s")
     return BoardRun(app=app, board=board, seeded=seeded)
+
+
+def sqlite_db(app: App) -> AsyncDatabase:
+    """The SQLite database under the app's store: the benches seed it in bulk."""
+    store = app.core.store
+    if not isinstance(store, SqliteStore):
+        raise TypeError("the benches seed a SQLite store")
+    return store.db

@@ -21,7 +21,8 @@ One board of 100,000 ideas (``bench.board``) carries the measurements in this or
 ``python -m bench.core --only digest`` builds only what the digest needs (the board and
 its 1,000,000 facts, all written in bulk: no votes through the service, no index, no
 submits, no ``ideabot run``) and prints the digest's figures alone: a quick run to
-iterate on the digest. ``make bench`` runs everything.
+iterate on the digest. ``--only votes`` likewise builds the board and its facts and
+prints the votes' figures alone. ``make bench`` runs everything.
 
 ``python -m bench.importing`` (``import_ratio``) and ``python -m bench.embed``
 (``encode_speedup``) are separate runs of ``make bench``. Each module's docstring says
@@ -31,7 +32,6 @@ exactly what its figures mean.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -48,7 +48,9 @@ from bench.report import Report
 from bench.submit import bench_index_load, bench_submit, bench_submit_overhead
 from bench.texts import submit_texts, text_pool
 from bench.votes import VOTE_EVENTS, bench_votes
+from bot import runtime
 from bot.digest import last_full_week
+from bot.runtime import settle_after_start
 from dedupe.embedder import build_embedder
 
 BOARD_SIZE = 100_000
@@ -57,12 +59,15 @@ FACTS = 1_000_000
 FACT_WEEKS = 4  # full weeks of reaction facts before the current week
 
 
-PARTS = ("all", "digest")
+PARTS = ("all", "digest", "votes")
 
 
 async def main(only: str = "all") -> None:
     if only == "digest":
         await digest_only()
+        return
+    if only == "votes":
+        await votes_only()
         return
     report = Report()
     rng = np.random.default_rng(SEED)
@@ -77,6 +82,7 @@ async def main(only: str = "all") -> None:
     await embedder.load()
     await embedder.embed(texts[:10])
     report.progress(f"{type(embedder).__name__} loaded in {time.perf_counter() - started:.1f}s")
+    settle_after_start()  # the collector as `ideabot run` sets it once started
     with tempfile.TemporaryDirectory(prefix="ideabot-bench-") as tmp:
         folder = Path(tmp)
         path = folder / f"board-{BOARD_SIZE}.db"
@@ -106,6 +112,7 @@ async def digest_only() -> None:
     check_time_format(now)
     fact_start = last_full_week(now, ZoneInfo("UTC")).start - timedelta(weeks=FACT_WEEKS - 1)
     embedder = build_embedder()  # the app needs one; the digest never loads it
+    settle_after_start()
     with tempfile.TemporaryDirectory(prefix="ideabot-bench-") as tmp:
         path = Path(tmp) / f"board-{BOARD_SIZE}.db"
         run = await open_board(report, path, BOARD_SIZE, embedder, now)
@@ -119,10 +126,31 @@ async def digest_only() -> None:
     report.print()
 
 
+async def votes_only() -> None:
+    """The board and its facts, then the votes' figures alone (no index, no submits)."""
+    report = Report()
+    now = datetime.now(UTC)
+    check_time_format(now)
+    fact_start = last_full_week(now, ZoneInfo("UTC")).start - timedelta(weeks=FACT_WEEKS - 1)
+    embedder = build_embedder()  # the app needs one; votes never load it
+    settle_after_start()
+    with tempfile.TemporaryDirectory(prefix="ideabot-bench-") as tmp:
+        folder = Path(tmp)
+        run = await open_board(report, folder / f"board-{BOARD_SIZE}.db", BOARD_SIZE, embedder, now)
+        try:
+            facts = make_facts(run.seeded, FACTS, fact_start, now)
+            await bench_votes(report, run, facts, folder)
+        finally:
+            await run.app.close()
+            embedder.close()
+    report.add("bench_wall_s", time.perf_counter() - report.started)
+    report.print()
+
+
 def run() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.core", description=__doc__)
     parser.add_argument("--only", choices=PARTS, default="all", help="measure one part alone")
-    asyncio.run(main(parser.parse_args().only))
+    runtime.run(main(parser.parse_args().only))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.board import BoardRun
+from bench.board import BoardRun, sqlite_db
 from bench.facts import Facts, insert_facts
 from bench.report import Report
 from bot.digest import build_digest, last_full_week
@@ -57,8 +57,8 @@ async def bench_digest(
     beside the SQL."""
     core = run.app.core
     started = time.perf_counter()
-    await core.store.db.write(insert_facts, run.seeded, facts, upto, now)
-    total = await core.store.db.read(
+    await sqlite_db(run.app).write(insert_facts, run.seeded, facts, upto, now)
+    total = await sqlite_db(run.app).read(
         lambda db: db.execute("SELECT COUNT(*) FROM reactions").fetchone()[0]
     )
     report.progress(f"{total:,} reaction facts in {time.perf_counter() - started:.1f}s")

@@ -41,7 +41,6 @@ of them with ``count`` above the people listed (anonymous votes), and some â¤ï¸
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import tempfile
 import time
@@ -51,6 +50,7 @@ import numpy as np
 
 from bench.report import Report
 from bench.texts import FRAMES, ITEMS, phrase
+from bot import runtime
 from bot.app import build_app
 from bot.importing.importer import import_export
 from bot.importing.plan import EMBED_CHUNK
@@ -273,7 +273,7 @@ def run() -> None:
     reactions = (
         args.reactions if args.reactions is not None else args.messages * REACTIONS_PER_MESSAGE
     )
-    report = asyncio.run(bench(args.messages, reactions))
+    report = runtime.run(bench(args.messages, reactions))
     report.progress(f"import bench took {time.perf_counter() - report.started:.0f}s")
     report.print()
 

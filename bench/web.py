@@ -44,7 +44,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.core import insert_facts, make_facts, seed_board, where
+from bench.board import seed_board, sqlite_db, where
+from bench.facts import insert_facts, make_facts
 from bot.app import build_app
 from bot.settings import Settings
 
@@ -64,9 +65,9 @@ async def seed(path: Path, now: datetime) -> str:
     app = await build_app(Settings(), db_path=path)
     try:
         board = await app.core.board_for(where(SIZE))
-        seeded = await app.core.store.db.write(seed_board, board.id, SIZE, now, embeddings=False)
+        seeded = await sqlite_db(app).write(seed_board, board.id, SIZE, now, embeddings=False)
         facts = make_facts(seeded, FACTS, now - timedelta(days=28), now)
-        await app.core.store.db.write(insert_facts, seeded, facts, 0, now)
+        await sqlite_db(app).write(insert_facts, seeded, facts, 0, now)
         await app.web_access.publish(board)
         return board.name
     finally:

@@ -7,16 +7,16 @@ full disk, SQLite's own errors, input nested too deeply to parse), into one line
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 import sys
-from collections.abc import Awaitable
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 
+from bot import runtime
 from bot.boards import Board
 from bot.core import Core
 from bot.errors import IdeabotError
@@ -171,10 +171,11 @@ async def pick_board(core: Core, name: str | None) -> Board:
     )
 
 
-def run_async(coro: Awaitable[T]) -> T:
-    """Run a command's coroutine; a readable one-line error instead of a traceback."""
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine (on ``bot.runtime``'s event loop); a readable one-line
+    error instead of a traceback."""
     try:
-        return asyncio.run(coro)  # type: ignore[arg-type]
+        return runtime.run(coro)
     except (IdeabotError, StoreError) as exc:
         fail(str(exc))
     except ValueError as exc:  # settings and thresholds say what is wrong

@@ -78,6 +78,7 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
         )
 
     from adapters.webhook_http import WebhookSender
+    from bot.runtime import settle_after_start
 
     def log(line: str) -> None:
         logging.getLogger("ideabot").info("%s", line)
@@ -87,6 +88,7 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
         app = await build_app(settings, db_path=db_path)
         try:
             await app.core.embedder.embed(["warm up"])  # load the model before the first idea
+            settle_after_start()
             runs = []
             # An unreachable platform is retried with backoff; a refused token ends the run.
             if settings.discord_token is not None:

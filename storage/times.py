@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 def to_db(value: datetime) -> str:
     """The stored text form of an aware ``value``; a ValueError for a naive one."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"times must be timezone-aware, got {value!r}")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if value.tzinfo is not UTC:  # (UTC itself, the usual case, needs no conversion)
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"times must be timezone-aware, got {value!r}")
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
 def from_db(text: str) -> datetime:

@@ -6,6 +6,7 @@ Votes are never stored as counts: an idea's score is derived from these facts
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlite_utils import Database
@@ -52,28 +53,24 @@ def record_reaction(
     return ReactionOutcome(idea_id=idea_id, number=number, changed=cursor.rowcount > 0)
 
 
-# Message ids looked up at a time (SQLite's default limit on variables is 32766).
-_CHUNK = 500
-
-
 def message_targets(
     db: Database, board_id: int, platform: str, channel_id: str, message_ids: Sequence[str]
 ) -> dict[str, tuple[int, int, int]]:
     """message id -> (idea id, message row id, idea number) for those of the channel's
-    messages that stand for an idea of the board; as ``record_reaction`` finds them."""
-    found: dict[str, tuple[int, int, int]] = {}
-    ids = list(dict.fromkeys(message_ids))
-    for lo in range(0, len(ids), _CHUNK):
-        part = ids[lo : lo + _CHUNK]
-        rows = db.execute(
-            "SELECT m.message_id, m.idea_id, m.id, i.number FROM messages m"
-            " JOIN ideas i INDEXED BY ideas_keys ON i.board_id = m.board_id AND i.id = m.idea_id"
-            f" WHERE m.platform = ? AND m.channel_id = ? AND m.message_id IN ({_marks(part)})"
-            " AND m.board_id = ?",
-            [platform, channel_id, *part, board_id],
-        ).fetchall()
-        found.update({r[0]: (r[1], r[2], r[3]) for r in rows})
-    return found
+    messages that stand for an idea of the board; as ``record_reaction`` finds them.
+
+    One statement for the lot: the ids go in as one JSON array and the answer comes back
+    as one (100,000 ids: one step instead of 200 queries of 500 and a row each)."""
+    (found,) = db.execute(
+        "SELECT json_group_array(json_array(m.message_id, m.idea_id, m.id, i.number))"
+        " FROM json_each(?) j"
+        # CROSS JOIN keeps json_each outermost: each id is one lookup in the messages key.
+        " CROSS JOIN messages m ON m.platform = ? AND m.channel_id = ?"
+        "  AND m.message_id = j.value AND m.board_id = ?"
+        " JOIN ideas i INDEXED BY ideas_keys ON i.board_id = m.board_id AND i.id = m.idea_id",
+        [json.dumps(list(dict.fromkeys(message_ids))), platform, channel_id, board_id],
+    ).fetchone()
+    return {r[0]: (r[1], r[2], r[3]) for r in json.loads(found)}
 
 
 def add_new_reactions(db: Database, rows: Sequence[tuple[int, int, int, int, str, str]]) -> bool:
@@ -88,7 +85,3 @@ def add_new_reactions(db: Database, rows: Sequence[tuple[int, int, int, int, str
         rows,
     )
     return db.conn.total_changes - before == len(rows)
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
