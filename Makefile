@@ -68,8 +68,10 @@ postgres:
 demo: install
 	$(BIN)/ideabot demo
 
+# Two test processes or more (up to four): the suite is CPU-bound and each worker loads
+# the model and starts its own PostgreSQL cluster once.
 test: install browser $(AXE) postgres
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4
 
 lint: install
 	$(BIN)/ruff check .
