@@ -228,6 +228,21 @@ class Core:
         if board.id in self._indexes:
             self._index_versions[board.id] = await self.store.ideas.index_version(board.id)
 
+    def next_number_seen(self, board: Board) -> int | None:
+        """The board's next idea number as the index last read it (None before it has)."""
+        version = self._index_versions.get(board.id)
+        return None if version is None else version[0]
+
+    def stored_here(self, board: Board, number: int, text: str) -> None:
+        """This process has just stored idea ``number`` (holding ``lock(board)``) and put
+        it in the index: when the index knew every idea before it, the version moves
+        past it, so the next use does not read back what this process wrote; so does the
+        pair score's vocabulary."""
+        version = self._index_versions.get(board.id)
+        if version is not None and version[0] == number:
+            self._index_versions[board.id] = (number + 1, version[1])
+        self.pairs.stored_here(board, number, text)
+
     def lock(self, board: Board) -> asyncio.Lock:
         """Held around every change of a board's canonical set, so the index follows the store."""
         return self._index_locks.setdefault(board.id, asyncio.Lock())

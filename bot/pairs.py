@@ -45,10 +45,14 @@ class PairJudge:
         self._vocabulary_next: dict[int, int] = {}
         self._thresholds: dict[int, BoardThresholds] = {}
 
-    async def vocabulary(self, board: Board) -> Vocabulary:
-        """The board's document frequencies over every idea text it has stored."""
+    async def vocabulary(self, board: Board, newest: int | None = None) -> Vocabulary:
+        """The board's document frequencies over every idea text it has stored.
+
+        ``newest``: the board's next idea number, when the caller has just read it (the
+        submit has, for the index); otherwise it is read here."""
         known = self._vocabulary_next.get(board.id, 1)
-        newest = await self.store.ideas.next_number(board.id)
+        if newest is None:
+            newest = await self.store.ideas.next_number(board.id)
         vocabulary = self._vocabularies.setdefault(board.id, Vocabulary())
         if newest > known:
             # Claimed before the read, so a concurrent caller does not count them again.
@@ -62,6 +66,14 @@ class PairJudge:
                 )
                 await asyncio.to_thread(vocabulary.count, bodies)
         return vocabulary
+
+    def stored_here(self, board: Board, number: int, text: str) -> None:
+        """This process has just stored idea ``number`` with ``text``: when the vocabulary
+        counts every idea before it, the text is counted in now, not read back later."""
+        vocabulary = self._vocabularies.get(board.id)
+        if vocabulary is not None and self._vocabulary_next.get(board.id) == number:
+            vocabulary.count([text])
+            self._vocabulary_next[board.id] = number + 1
 
     def score(self, cosine: float, a: Words, b: Words, vocabulary: Vocabulary) -> PairScore:
         """The pair's features and probability of being one idea."""

@@ -160,6 +160,7 @@ class IdeaService:
                 return AlreadyCaptured(idea=view(again))
             if merge_into is None:
                 index.add(stored.row.id, vector)
+            core.stored_here(board, stored.row.number, text)
         if merge_into is not None:
             assert stored.into is not None
             return Merged(
@@ -181,7 +182,8 @@ class IdeaService:
         if not nearest:
             return []
         pairs = self.core.pairs
-        vocabulary = await pairs.vocabulary(board)
+        # Under the board's lock, just after the index read the board's next number.
+        vocabulary = await pairs.vocabulary(board, self.core.next_number_seen(board))
         rows = await self.core.store.ideas.candidates(board.id, [i for i, _ in nearest])
         mine = words_of(text)
         judged = []
