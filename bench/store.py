@@ -20,6 +20,14 @@ names a server to use instead). Progress goes to stderr; the figures to stdout a
 ``submit_p50_ms_sqlite``, ``submit_p50_ms_postgres``
     ``IdeaService.submit`` of 100 distinct ideas one after another on a board of 200,
     with the real model (ONNX): embedding, search, store, read back.
+``submit_p50_ms_postgres_2proc``
+    The two processes then submit 50 distinct ideas each, one after another, both at
+    once on the same board: the p50 of all 100.
+``version_check_us_sqlite``, ``version_check_us_postgres``, ``read_us_*``, ``version_check_ratio_*``
+    What following other processes costs a submit: the index's freshness check
+    (``Ideas.index_version``, read before every search) against the store's cheapest
+    read (``Ideas.next_number``, one row by key), 2,000 calls each, taking turns; means
+    in microseconds, and their ratio.
 """
 
 from __future__ import annotations
@@ -34,10 +42,12 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bench.texts import submit_texts, text_pool
+from bot import runtime
 from bot.app import App, build_app
 from bot.domain import IdeaDraft, Person, ReactionChange, Where
 from bot.settings import Settings
@@ -48,6 +58,8 @@ IDEAS = 200
 MEMBERS = 2_000
 EVENTS = 20_000
 SUBMITS = 100
+SUBMITS_EACH = 50  # per process, in the two-process run
+VERSION_CHECKS = 2_000
 SEED = 20_261_130
 WHERE = Where(platform="discord", workspace_id="g-bench", channel_id="c-ideas")
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -107,31 +119,65 @@ async def one_engine(database: Path | str, embedder: Embedder, label: str) -> di
         board = await app.core.board_for(WHERE)
         top = await app.queries.top(board, 1)
         progress(f"{label}: top idea has {top[0].votes} votes")
-        return {"votes_per_s": rate, "submit_p50_ms": statistics.median(timings)}
+        check, read = await _version_check(app, board.id)
+        return {
+            "votes_per_s": rate,
+            "submit_p50_ms": statistics.median(timings),
+            "version_check_us": check,
+            "read_us": read,
+        }
     finally:
         await app.close()
 
 
-def _worker(url: str, first: int, count: int, start_at: float) -> None:
-    """One of the two processes: its share of the events, timed from ``start_at``."""
+async def _version_check(app: App, board_id: int) -> tuple[float, float]:
+    """Mean microseconds of the index's freshness check and of the cheapest read."""
+    ideas = app.core.store.ideas
+    checks: list[float] = []
+    reads: list[float] = []
+    for _ in range(VERSION_CHECKS):
+        started = time.perf_counter()
+        await ideas.index_version(board_id)
+        checks.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        await ideas.next_number(board_id)
+        reads.append(time.perf_counter() - started)
+    return statistics.fmean(checks) * 1e6, statistics.fmean(reads) * 1e6
 
-    async def go() -> float:
-        app = await build_app(Settings(db=url), embedder=OnnxEmbedder())
+
+def _worker(url: str, first: int, count: int, start_at: float, part: int) -> None:
+    """One of the two processes: its share of the events, timed from ``start_at``; then
+    its share of the submits, at the same time as the other's."""
+    texts = submit_texts(2 * SUBMITS_EACH, np.random.default_rng(SEED + 2))
+    mine = texts[part * SUBMITS_EACH : (part + 1) * SUBMITS_EACH]
+
+    async def go() -> dict[str, Any]:
+        embedder = OnnxEmbedder()
+        await embedder.embed(["warm up"])
+        app = await build_app(Settings(db=url), embedder=embedder)
         try:
             events = _events(first, count)
-            await app.core.board_for(WHERE)
+            board = await app.core.board_for(WHERE)
+            await app.core.index(board)
             while time.time() < start_at:
                 await asyncio.sleep(0.01)
             await asyncio.gather(*(app.ideas.react(e) for e in events))
-            return time.time()
+            done = time.time()
+            timings = []
+            for n, text in enumerate(mine):
+                started = time.perf_counter()
+                await app.ideas.submit(_draft(text, 10 * IDEAS + part * SUBMITS_EACH + n))
+                timings.append((time.perf_counter() - started) * 1000)
+            return {"done": done, "submits_ms": timings}
         finally:
             await app.close()
 
-    print(json.dumps({"done": asyncio.run(go())}), flush=True)
+    print(json.dumps(runtime.run(go())), flush=True)
 
 
-def two_processes(url: str) -> float:
-    start_at = time.time() + 15  # both interpreters are up and connected by then
+def two_processes(url: str) -> tuple[float, float]:
+    """Votes per second of the two processes together, and their submits' p50 (ms)."""
+    start_at = time.time() + 20  # both interpreters are up, connected and warm by then
     half = EVENTS // 2
     workers = [
         subprocess.Popen(
@@ -144,14 +190,19 @@ def two_processes(url: str) -> float:
                 str(first),
                 str(half),
                 str(start_at),
+                str(part),
             ],
             stdout=subprocess.PIPE,
             text=True,
         )
-        for first in (EVENTS, EVENTS + half)  # new votes: the first EVENTS are stored
+        # New votes: the first EVENTS are stored already.
+        for part, first in enumerate((EVENTS, EVENTS + half))
     ]
-    finished = [json.loads(w.communicate()[0].strip().splitlines()[-1])["done"] for w in workers]
-    return EVENTS / (max(finished) - start_at)
+    results = [json.loads(w.communicate()[0].strip().splitlines()[-1]) for w in workers]
+    if any(not isinstance(r.get("done"), float) for r in results):
+        raise RuntimeError(f"a worker did not finish: {results}")
+    rate = EVENTS / (max(r["done"] for r in results) - start_at)
+    return rate, statistics.median([ms for r in results for ms in r["submits_ms"]])
 
 
 def main() -> None:
@@ -165,11 +216,13 @@ def main() -> None:
     figures: dict[str, float] = {}
     try:
         with tempfile.TemporaryDirectory() as folder:
-            lite = asyncio.run(one_engine(Path(folder) / "bench.db", embedder, "sqlite"))
+            lite = runtime.run(one_engine(Path(folder) / "bench.db", embedder, "sqlite"))
         _, url = new_schema(server)
-        pg = asyncio.run(one_engine(url, embedder, "postgres"))
+        pg = runtime.run(one_engine(url, embedder, "postgres"))
         progress("postgres: two processes")
-        figures["votes_per_s_postgres_2proc"] = two_processes(url)
+        rate, submit_p50 = two_processes(url)
+        figures["votes_per_s_postgres_2proc"] = rate
+        figures["submit_p50_ms_postgres_2proc"] = submit_p50
     finally:
         if cluster is not None:
             cluster.stop()
@@ -178,12 +231,18 @@ def main() -> None:
     figures["votes_pg_over_sqlite"] = pg["votes_per_s"] / lite["votes_per_s"]
     figures["submit_p50_ms_sqlite"] = lite["submit_p50_ms"]
     figures["submit_p50_ms_postgres"] = pg["submit_p50_ms"]
+    for engine, got in (("sqlite", lite), ("postgres", pg)):
+        figures[f"version_check_us_{engine}"] = got["version_check_us"]
+        figures[f"read_us_{engine}"] = got["read_us"]
+        figures[f"version_check_ratio_{engine}"] = got["version_check_us"] / got["read_us"]
     for name, value in figures.items():
         print(f"{name}: {round(value, 3)}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 6 and sys.argv[1] == "--worker":
-        _worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+    if len(sys.argv) == 7 and sys.argv[1] == "--worker":
+        _worker(
+            sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+        )
     else:
         main()
