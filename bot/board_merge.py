@@ -120,7 +120,7 @@ async def merge_boards(
         async with core.store.transaction() as tx:
             if also is not None:
                 await also(tx)
-            moved = await tx.boards.merge(source.id, into.id)
+            moved = await tx.boards.merge(source.id, into.id, at)
             await tx.boards.save_settings(into.id, settings.to_json())
             actor_id = await core.member_id(tx, actor.person)
             details = {

@@ -35,9 +35,10 @@ DROPPED_TABLES = ("web_access", "reconcile_places")
 __all__ = ["DROPPED_TABLES", "MOVED_TABLES", "merge_boards"]
 
 
-def merge_boards(db: Database, source_id: int, into_id: int) -> list[tuple[int, int, int]]:
+def merge_boards(db: Database, source_id: int, into_id: int, at: str) -> list[tuple[int, int, int]]:
     """Move every row of board ``source_id`` onto ``into_id`` and delete the source board:
-    (idea id, old number, new number) of each moved idea, in old number order."""
+    (idea id, old number, new number) of each moved idea, in old number order. A moved
+    idea is updated ``at``: its number changed."""
     (into_next,) = db.execute(
         "SELECT MAX(b.next_number, COALESCE(MAX(i.number), 0) + 1) FROM boards b"
         " LEFT JOIN ideas i ON i.board_id = b.id WHERE b.id = ?",
@@ -48,8 +49,8 @@ def merge_boards(db: Database, source_id: int, into_id: int) -> list[tuple[int, 
     ).fetchall()
     renumbered = [(r[0], r[1], into_next + i) for i, r in enumerate(moved)]
     db.conn.executemany(
-        "UPDATE ideas SET board_id = ?, number = ? WHERE id = ?",
-        [(into_id, new, idea_id) for idea_id, _, new in renumbered],
+        "UPDATE ideas SET board_id = ?, number = ?, updated_at = ? WHERE id = ?",
+        [(into_id, new, at, idea_id) for idea_id, _, new in renumbered],
     )
     db.execute(
         "UPDATE boards SET next_number = ? WHERE id = ?", [into_next + len(renumbered), into_id]

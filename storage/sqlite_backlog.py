@@ -75,8 +75,8 @@ class Boards(PortBase, port.Boards):
     async def workspaces(self, board_id: int) -> list[tuple[str, str, str | None]]:
         return await self._run.read(board_rows.board_workspaces, board_id)
 
-    async def merge(self, source_id: int, into_id: int) -> list[tuple[int, int, int]]:
-        return await self._run.write(merge_boards, source_id, into_id)
+    async def merge(self, source_id: int, into_id: int, at: datetime) -> list[tuple[int, int, int]]:
+        return await self._run.write(merge_boards, source_id, into_id, to_db(at))
 
 
 class Members(PortBase, port.Members):

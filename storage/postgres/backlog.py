@@ -126,7 +126,7 @@ class Boards(PortBase, port.Boards):
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
-    async def merge(self, source_id: int, into_id: int) -> list[tuple[int, int, int]]:
+    async def merge(self, source_id: int, into_id: int, at: datetime) -> list[tuple[int, int, int]]:
         async with self._run.conn() as conn:
             # Both boards' rows locked (in id order: two merges never wait on each other
             # in a circle): no idea is numbered on either while the numbers move.
@@ -141,11 +141,12 @@ class Boards(PortBase, port.Boards):
             highest = await top.fetchone()
             into_next = max(int(next_numbers[into_id]), int(highest[0] if highest else 1))
             cursor = await conn.execute(
-                "UPDATE ideas SET board_id = %(into)s, number = %(next)s + m.rank - 1"
+                "UPDATE ideas SET board_id = %(into)s, number = %(next)s + m.rank - 1,"
+                " updated_at = %(at)s"
                 " FROM (SELECT id, number AS old, row_number() OVER (ORDER BY number) AS rank"
                 " FROM ideas WHERE board_id = %(source)s) AS m"
                 " WHERE ideas.id = m.id RETURNING ideas.id, m.old, ideas.number",
-                {"into": into_id, "source": source_id, "next": into_next},
+                {"into": into_id, "source": source_id, "next": into_next, "at": at},
             )
             renumbered = sorted(
                 ((int(r[0]), int(r[1]), int(r[2])) for r in await cursor.fetchall()),

@@ -157,7 +157,7 @@ DROPPED = {"web_access", "reconcile_places"}
 
 
 async def test_every_row_of_the_source_board_moves_and_votes_stay_exact(
-    app: App, embedder: TestEmbedder
+    app: App, embedder: TestEmbedder, clock: FakeClock
 ) -> None:
     into = await fill(app, INTO, "i", embedder)
     source = await fill(app, SOURCE, "s", embedder)
@@ -170,9 +170,12 @@ async def test_every_row_of_the_source_board_moves_and_votes_stay_exact(
     listed_into = await store.ideas.listing(into.board.id, include_deleted=True)
     listed_source = await store.ideas.listing(source.board.id, include_deleted=True)
 
+    merged_at = clock.advance(days=1)
     merged = await merge_boards(app.core, operator("ops"), source.board, into.board)
 
     assert merged.numbers == ((1, 6), (2, 7), (3, 8), (4, 9), (5, 10))
+    # The web board's Last-Modified moves: the moved ideas changed numbers.
+    assert await store.pages.last_change(into.board.id) == merged_at
     after = counts(app, into.board.id)
     for table, n in before_source.items():
         expected = before_into[table] + (0 if table in DROPPED else n)
