@@ -16,8 +16,17 @@ import click
 
 from bot.admin import Admin, operator, parse_place
 from bot.app import App, build_app
+from bot.board_merge import BoardMerged, merge_boards, plan
 from bot.channels import PURPOSES
-from bot.cli_errors import SafeGroup, db_option, load_settings, pick_board, run_async, text_option
+from bot.cli_errors import (
+    SafeGroup,
+    db_option,
+    fail,
+    load_settings,
+    pick_board,
+    run_async,
+    text_option,
+)
 from storage.engines import open_store
 
 T = TypeVar("T")
@@ -64,13 +73,14 @@ def echo_json(data: Any) -> None:
 
 @click.group("boards", cls=SafeGroup)
 def boards_group() -> None:
-    """List, create and rename boards.
+    """List, create, rename and merge boards.
 
     \b
     Example:
       ideabot boards create feedback
       ideabot boards list --format json
       ideabot boards rename feedback product-ideas
+      ideabot boards merge slack-team feedback --yes
     """
 
 
@@ -131,6 +141,63 @@ def boards_rename(old: str, new: str, db_path: Path | str | None) -> None:
         db_path, lambda app: Admin(app.core).rename_board(operator(), old, new), write=True
     )
     click.echo(f"renamed board {old!r} to {new!r}")
+
+
+@boards_group.command("merge")
+@click.argument("source", callback=text_option)
+@click.argument("into", callback=text_option)
+@click.option("--yes", is_flag=True, help="Merge without asking first.")
+@db_option
+@format_option
+def boards_merge(source: str, into: str, yes: bool, db_path: Path | str | None, fmt: str) -> None:
+    """Merge board SOURCE into board INTO: SOURCE's ideas move with their votes, merges,
+    statuses and history, numbered after INTO's highest; its communities and channels
+    join INTO; SOURCE is deleted. Prints the old and new numbers, and the ideas that may
+    be duplicates of INTO's (offered as suggestions, never merged on their own).
+
+    \b
+    Example:
+      ideabot boards merge slack-team feedback
+      ideabot boards merge slack-team feedback --yes --format json
+    """
+    if source == into:
+        fail(f"board {source[:60]!r} cannot be merged into itself")
+    if not yes:
+        found = with_operator_app(db_path, lambda app: plan(app.core, source, into))
+        last = found.first_number + found.ideas - 1
+        numbers = f" (as #{found.first_number}-#{last})" if found.ideas else ""
+        click.confirm(
+            f"Merge board {found.source.name!r} into {found.into.name!r}: its {found.ideas}"
+            f" ideas move{numbers} and {found.source.name!r} is deleted. Go on?",
+            abort=True,
+            err=True,
+        )
+
+    async def work(app: App) -> BoardMerged:
+        chosen = await plan(app.core, source, into)
+        return await merge_boards(app.core, operator(), chosen.source, chosen.into)
+
+    merged = with_operator_app(db_path, work, write=True)
+    if fmt == "json":
+        echo_json(
+            {
+                "source": merged.source,
+                "into": merged.into.name,
+                "numbers": [{"old": old, "new": new} for old, new in merged.numbers],
+                "suggestions": [asdict(s) for s in merged.suggestions],
+            }
+        )
+        return
+    click.echo(
+        f"merged board {merged.source!r} into {merged.into.name!r}:"
+        f" {len(merged.numbers)} ideas renumbered"
+    )
+    for old, new in merged.numbers:
+        click.echo(f"  #{old} -> #{new}")
+    if merged.suggestions:
+        click.echo("possibly the same idea (answer with: ideabot idea merge N INTO):")
+    for s in merged.suggestions:
+        click.echo(f"  #{s.number} and #{s.candidate} (pair score {s.score:.2f})")
 
 
 @click.group("channels", cls=SafeGroup)

@@ -182,6 +182,14 @@ class Core:
             raise UnknownBoard(f"There is no board {board_id}.")
         return self._remember(_board(row))
 
+    def forget_board(self, board_id: int) -> None:
+        """Drop everything cached of a board that is gone (merged into another)."""
+        self.forget_places()
+        self._boards_by_id.pop(board_id, None)
+        self._indexes.pop(board_id, None)
+        self._index_versions.pop(board_id, None)
+        self.pairs.forget_board(board_id)
+
     def forget_places(self) -> None:
         """Drop the place-to-board caches (after a workspace moved to another board)."""
         self._boards_by_place.clear()

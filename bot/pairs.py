@@ -115,6 +115,12 @@ class PairJudge:
         """Drop the board's cached thresholds (after a decision was stored or a reset)."""
         self._thresholds.pop(board_id, None)
 
+    def forget_board(self, board_id: int) -> None:
+        """Drop all the board's cached state (a board merged into another is gone)."""
+        self._thresholds.pop(board_id, None)
+        self._vocabularies.pop(board_id, None)
+        self._vocabulary_next.pop(board_id, None)
+
 
 def _share(value: float) -> str:
     return "none scored that high" if math.isnan(value) else f"{value:.0%} were the same idea"

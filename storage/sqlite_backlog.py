@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from storage import activity, imports, port, vectors
 from storage import boards as board_rows
 from storage import ideas as idea_rows
+from storage.board_merge import merge_boards
 from storage.rows import (
     BoardRow,
     CandidateRow,
@@ -73,6 +74,9 @@ class Boards(PortBase, port.Boards):
 
     async def workspaces(self, board_id: int) -> list[tuple[str, str, str | None]]:
         return await self._run.read(board_rows.board_workspaces, board_id)
+
+    async def merge(self, source_id: int, into_id: int, at: datetime) -> list[tuple[int, int, int]]:
+        return await self._run.write(merge_boards, source_id, into_id, to_db(at))
 
 
 class Members(PortBase, port.Members):
@@ -254,13 +258,13 @@ class Suggestions(PortBase, port.Suggestions):
 
 
 # Moderation-log actions that change a board's set of canonical ideas.
-INDEX_ACTIONS = ("merge", "unmerge", "delete", "import")
+INDEX_ACTIONS = ("merge", "unmerge", "delete", "import", "board merge")
 
 
 def _index_version(db: Database, board_id: int) -> tuple[int, int]:
     row = db.execute(
         "SELECT (SELECT next_number FROM boards WHERE id = ?1), COALESCE((SELECT id"
-        " FROM moderation_log WHERE board_id = ?1 AND action IN (?2, ?3, ?4, ?5)"
+        " FROM moderation_log WHERE board_id = ?1 AND action IN (?2, ?3, ?4, ?5, ?6)"
         " ORDER BY at DESC, id DESC LIMIT 1), 0)",
         [board_id, *INDEX_ACTIONS],
     ).fetchone()

@@ -164,13 +164,11 @@ class BoardCommands(CommandBase):
 
         await self.run(interaction, work)
 
-    async def join(self, interaction: discord.Interaction, code: str) -> None:
+    async def join(self, interaction: discord.Interaction, code: str, merge: bool = False) -> None:
         async def work() -> None:
-            board = await self.linking.join(
-                self._where(interaction), await self._actor(interaction), code
+            joined = await self.linking.join(
+                self._where(interaction), await self._actor(interaction), code, merge=merge
             )
-            await self._say(
-                interaction, f"This server now shares board `{board.name}`.", ephemeral=True
-            )
+            await self._say(interaction, joined.message("server"), ephemeral=True)
 
         await self.run(interaction, work)

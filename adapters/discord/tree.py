@@ -114,8 +114,15 @@ def build_tree(tree: app_commands.CommandTree[Any], commands: Commands) -> None:
         await commands.link(interaction)
 
     @mod.command(name="join", description="Share another community's board, with its code")
-    async def join(interaction: discord.Interaction, code: app_commands.Range[str, 1, 40]) -> None:
-        await commands.join(interaction, code)
+    @app_commands.describe(
+        merge="This server's board has ideas: move them onto that board (they get new numbers)"
+    )
+    async def join(
+        interaction: discord.Interaction,
+        code: app_commands.Range[str, 1, 40],
+        merge: bool = False,
+    ) -> None:
+        await commands.join(interaction, code, merge)
 
     config = app_commands.Group(name="config", description="Board settings", parent=mod)
 

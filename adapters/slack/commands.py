@@ -180,8 +180,10 @@ class SlackCommands:
                 " within 15 minutes."
             )
         if parsed.action == "join":
-            joined = await self.handlers.app.linking.join(where, actor, parsed.words[0])
-            return f"This workspace now shares board `{render.escape(joined.name)}`."
+            joined = await self.handlers.app.linking.join(
+                where, actor, parsed.words[0], merge=parsed.words[1:] == ("merge",)
+            )
+            return render.escape(joined.message("workspace"))
         board = await self.handlers.app.moderation.moderator_board(where, actor)
         if parsed.action == "config set" and parsed.words[0] in WEB_SETTINGS:
             # Who may read the board on the web; the reply (a new read link) is private.

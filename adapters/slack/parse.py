@@ -19,7 +19,7 @@ IDEABOT_USAGE = (
     "`config show` · `config set <setting> <value>` · `config channel ideas|digest [off]` · "
     "`config reset thresholds` · "
     "`config digest <weekday> <HH:MM> [<time zone>]` · `digest preview` · `digest now` · "
-    "`link` · `join <code>`"
+    "`link` · `join <code> [merge]`"
 )
 CONFIG_DIGEST_USAGE = (
     "Usage: `/ideabot config digest <weekday> <HH:MM> [<time zone>]`,"
@@ -98,6 +98,8 @@ def parse_ideabot(text: str) -> Parsed:
         return Parsed("link")
     if head == "join" and len(args) == 1:
         return Parsed("join", (), (args[0],))
+    if head == "join" and len(args) == 2 and args[1].lower() == "merge":
+        return Parsed("join", (), (args[0], "merge"))
     raise UsageError(IDEABOT_USAGE)
 
 

@@ -71,6 +71,16 @@ class Boards(ABC):
     async def workspaces(self, board_id: int) -> list[tuple[str, str, str | None]]:
         """(platform, workspace id, name) of every workspace attached to the board."""
 
+    @abstractmethod
+    async def merge(self, source_id: int, into_id: int, at: datetime) -> list[tuple[int, int, int]]:
+        """Move everything of board ``source_id`` onto ``into_id`` (ideas renumbered after
+        the target's highest, in their old order; their messages, reaction facts, merges,
+        statuses, suggestions, labels, log, channels, communities, digests, link codes,
+        outbox rows and webhooks) and delete the source board: (idea id, old number, new
+        number) per moved idea, each marked updated ``at`` (its number changed: pages and
+        feeds of the target show the change). The target's settings are left to the
+        caller. Use inside a transaction with whatever else must commit with it."""
+
 
 class Members(ABC):
     """People seen on a platform; the id stays, the display name follows the latest."""

@@ -12,6 +12,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from storage import port
+from storage.board_merge import DROPPED_TABLES, MOVED_TABLES
 from storage.postgres.runner import PortBase
 from storage.rows import BoardRow
 
@@ -124,6 +125,56 @@ class Boards(PortBase, port.Boards):
             [board_id],
         )
         return [(r[0], r[1], r[2]) for r in rows]
+
+    async def merge(self, source_id: int, into_id: int, at: datetime) -> list[tuple[int, int, int]]:
+        async with self._run.conn() as conn:
+            # Both boards' rows locked (in id order: two merges never wait on each other
+            # in a circle): no idea is numbered on either while the numbers move.
+            locked = await conn.execute(
+                "SELECT id, next_number FROM boards WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                [[source_id, into_id]],
+            )
+            next_numbers = {r[0]: r[1] for r in await locked.fetchall()}
+            top = await conn.execute(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM ideas WHERE board_id = %s", [into_id]
+            )
+            highest = await top.fetchone()
+            into_next = max(int(next_numbers[into_id]), int(highest[0] if highest else 1))
+            cursor = await conn.execute(
+                "UPDATE ideas SET board_id = %(into)s, number = %(next)s + m.rank - 1,"
+                " updated_at = %(at)s"
+                " FROM (SELECT id, number AS old, row_number() OVER (ORDER BY number) AS rank"
+                " FROM ideas WHERE board_id = %(source)s) AS m"
+                " WHERE ideas.id = m.id RETURNING ideas.id, m.old, ideas.number",
+                {"into": into_id, "source": source_id, "next": into_next, "at": at},
+            )
+            renumbered = sorted(
+                ((int(r[0]), int(r[1]), int(r[2])) for r in await cursor.fetchall()),
+                key=lambda r: r[1],
+            )
+            await conn.execute(
+                "UPDATE boards SET next_number = %s WHERE id = %s",
+                [into_next + len(renumbered), into_id],
+            )
+            for table in MOVED_TABLES:
+                await conn.execute(
+                    f"UPDATE {table} SET board_id = %s WHERE board_id = %s", [into_id, source_id]
+                )
+            # As on SQLite: the target's record of a period posted under both stands.
+            await conn.execute(
+                "DELETE FROM digest_posts s WHERE s.board_id = %(source)s AND EXISTS"
+                " (SELECT 1 FROM digest_posts d WHERE d.board_id = %(into)s"
+                " AND d.platform = s.platform AND d.channel_id = s.channel_id"
+                " AND d.period_start = s.period_start)",
+                {"into": into_id, "source": source_id},
+            )
+            await conn.execute(
+                "UPDATE digest_posts SET board_id = %s WHERE board_id = %s", [into_id, source_id]
+            )
+            for table in DROPPED_TABLES:
+                await conn.execute(f"DELETE FROM {table} WHERE board_id = %s", [source_id])
+            await conn.execute("DELETE FROM boards WHERE id = %s", [source_id])
+        return renumbered
 
 
 class Members(PortBase, port.Members):

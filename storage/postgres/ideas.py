@@ -343,7 +343,7 @@ class Ideas(PortBase, port.Ideas):
             "SELECT (SELECT next_number FROM boards WHERE id = %(b)s), COALESCE((SELECT id"
             " FROM moderation_log WHERE board_id = %(b)s AND action = ANY(%(actions)s)"
             " ORDER BY at DESC, id DESC LIMIT 1), 0)",
-            {"b": board_id, "actions": ["merge", "unmerge", "delete", "import"]},
+            {"b": board_id, "actions": ["merge", "unmerge", "delete", "import", "board merge"]},
         )
         return (int(row[0] or 1), int(row[1])) if row else (1, 0)
 

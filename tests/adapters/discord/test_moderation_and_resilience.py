@@ -12,6 +12,7 @@ from adapters.discord.bot import IdeaBot
 from bot.app import App
 from bot.domain import Where
 from tests.adapters.discord.conftest import World, configure, connected, handled, outcome
+from tests.conftest import draft
 from tests.fakes.discord import FakeDiscord, FakeInteraction, FakeMember, FakeMessage
 from tests.fakes.embedder import TestEmbedder
 
@@ -345,3 +346,25 @@ async def test_link_and_join_between_two_servers(
     assert "now shares board" in (await joined.responded())["data"]["content"]
     sister = Where(platform="discord", workspace_id=str(other.id))
     assert (await app.core.board_for(sister)).id == (await app.core.board_for(world.where())).id
+
+
+async def test_a_server_whose_board_has_ideas_joins_by_merging(
+    fake: FakeDiscord, world: World, bot: IdeaBot, app: App
+) -> None:
+    other = fake.add_guild("Sister community")
+    await fake.wait_for(lambda: bot.get_guild(other.id) is not None, what="second guild")
+    sister = Where(platform="discord", workspace_id=str(other.id), channel_id="s-ideas")
+    await app.ideas.submit(draft("Export routes as KML", message_id="s1", where=sister))
+    _, text = await command(fake, world, world.owner, ["link"])
+    code = text.split("**")[1]
+    channel = other.add_channel("y")
+    refused = await fake.slash(other, channel, other.owner, "ideabot", ["join"], {"code": code})
+    assert "merge option" in (await refused.responded())["data"]["content"]
+    joined = await fake.slash(
+        other, channel, other.owner, "ideabot", ["join"], {"code": code, "merge": True}
+    )
+    said = (await joined.responded())["data"]["content"]
+    assert "now shares board" in said and "1 ideas renumbered (#1 is now #" in said
+    board = await app.core.board_for(world.where())
+    assert (await app.core.board_for(sister)).id == board.id
+    assert [i.title for i in await app.queries.all(board)][-1] == "Export routes as KML"

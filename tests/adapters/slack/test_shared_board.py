@@ -6,6 +6,7 @@ from bot.app import App
 from bot.domain import Where
 from tests.adapters.discord.conftest import World, configure, connected, handled, outcome
 from tests.adapters.slack.conftest import Workspace
+from tests.conftest import draft, moderator
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.embedder import TestEmbedder
 
@@ -60,3 +61,27 @@ async def test_one_board_across_platforms(
     assert first.votes == 2  # a Discord vote and a Slack vote on one idea
     top = await workspace.command("/ideas", "top", workspace.carol)
     assert top.startswith("1. *#1*")
+
+
+async def test_a_workspace_whose_board_has_ideas_joins_by_merging(
+    workspace: Workspace, app: App
+) -> None:
+    slack = workspace.slack
+    discord = Where(platform="discord", workspace_id="g-m", channel_id="c-m", workspace_name="G")
+    await app.ideas.submit(draft("Export routes as GPX", message_id="d1", where=discord))
+    made = await app.linking.make_code(discord, moderator())
+    message, body = slack.post(workspace.ideas, workspace.bob, "Export routes as <KML> & more")
+    await workspace.send(body)
+    await workspace.send(slack.react(message, workspace.carol, "+1"))
+
+    refused = await workspace.command("/ideabot", f"join {made.code}", workspace.admin)
+    assert "already holds 1 ideas" in refused and "merge option" in refused
+    hostile = await workspace.command("/ideabot", f"join {made.code} merge now", workspace.admin)
+    assert hostile.startswith("Usage:")
+    joined = await workspace.command("/ideabot", f"join {made.code} merge", workspace.admin)
+    assert "1 ideas renumbered (#1 is now #2, and so on)" in joined
+
+    board = await app.core.board_for(Where(platform="slack", workspace_id=slack.team_id))
+    assert board.id == made.board.id
+    moved = await app.queries.show(board, 2)
+    assert (moved.title, moved.votes) == ("Export routes as <KML> & more", 1)
