@@ -155,10 +155,10 @@ async def await_votes(
     board: str | None = None,
 ) -> dict[int, int]:
     """Wait until the stored votes of the ideas in ``expected()`` (what the platform shows,
-    re-read on every check) equal it exactly; return them. On timeout the assertion names
-    every idea that differs (of ``board``, when the database has several), with ``diagnose()`` (say the platform's 429s) and the bot's log
-    tail. ``interval`` only paces the re-reads
-    (each is a process start); the condition itself is what is awaited."""
+    re-read on every check; of ``board`` when the database has several) equal it exactly;
+    return them. On timeout the assertion names every idea that differs, with
+    ``diagnose()`` (say the platform's 429s) and the bot's log tail. ``interval`` only paces
+    the re-reads (each is a process start); the condition itself is what is awaited."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:

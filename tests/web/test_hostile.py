@@ -8,8 +8,8 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.web.conftest import HOSTILE_TITLE, Boards
 from tests.engines import snapshot
+from tests.web.conftest import HOSTILE_TITLE, Boards
 
 BAD_API = [
     ("/ideas?cursor=not-a-cursor", 400),

@@ -17,9 +17,9 @@ from bot.settings import Settings
 from tests.adapters.process import BotProcess
 from tests.adapters.slack.running import free_port
 from tests.conftest import FakeClock, draft
+from tests.engines import snapshot
 from tests.fakes.embedder import TestEmbedder
 from tests.web.conftest import Boards, seed
-from tests.engines import snapshot
 
 SERVE = [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
 LISTENING = re.compile(r"ideabot web board on (http://127\.0\.0\.1:\d+/)")

@@ -9,8 +9,8 @@ from aiohttp.test_utils import TestClient
 from adapters.slack.parse import parse_ideabot
 from bot.errors import InvalidSetting, NotAllowed
 from tests.conftest import member, moderator
-from tests.web.conftest import PRIVATE, Boards
 from tests.engines import snapshot
+from tests.web.conftest import PRIVATE, Boards
 
 
 def routes(board: str) -> list[str]:

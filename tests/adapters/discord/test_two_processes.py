@@ -239,3 +239,6 @@ async def test_two_shard_processes_share_one_board_and_its_digest(
     finally:
         for bot in bots:
             await bot.stop()
+    # Two processes on one database are no excuse for a handler or a pass that failed.
+    for bot in bots:
+        assert not [line for line in bot.lines if " ERROR " in line], bot.tail(400)
