@@ -154,17 +154,24 @@ class Places:
     moves past messages that are done."""
 
     def __init__(self) -> None:
-        self._busy: dict[tuple[str, str], set[Decimal]] = {}
+        # Per channel, the messages being handled and how many times each: catch-up and
+        # the live event can handle one message at the same time.
+        self._busy: dict[tuple[str, str], dict[Decimal, int]] = {}
         self._done: dict[tuple[str, str], Decimal] = {}
 
     def started(self, key: tuple[str, str, str]) -> None:
-        self._busy.setdefault(key[:2], set()).add(Decimal(key[2]))
+        busy = self._busy.setdefault(key[:2], {})
+        message = Decimal(key[2])
+        busy[message] = busy.get(message, 0) + 1
 
     def finished(self, key: tuple[str, str, str]) -> str | None:
         """The place the channel may move to now, if any."""
         channel, done = key[:2], Decimal(key[2])
         busy = self._busy[channel]
-        busy.discard(done)
+        if busy[done] > 1:
+            busy[done] -= 1
+        else:
+            del busy[done]
         best = max(done, self._done.get(channel, done))
         if busy and min(busy) < best:
             self._done[channel] = best  # wait for the older ones

@@ -223,6 +223,15 @@ class Reconciler:
     ) -> int:
         changed = 0
         at = self.core.now()
+        # The people first, in a short transaction of their own and in one order: inserted
+        # one by one inside the long transaction below, new members deadlocked on PostgreSQL
+        # with the live votes (and other processes) storing the same people meanwhile.
+        people = {(p.platform, p.user_id): p for seen in shown.values() for p in seen}
+        if people:
+            async with self.core.store.transaction() as tx:
+                for key in sorted(people):
+                    if not people[key].is_bot:
+                        await self.core.member_id(tx, people[key])
         async with self.core.store.transaction() as tx:
             for emoji, present in shown.items():
                 found = await tx.reconcile.stored_votes(

@@ -104,11 +104,15 @@ class Votes(PortBase, port.Votes):
     async def _batch(
         conn: psycopg.AsyncConnection, events: Sequence[VoteEvent]
     ) -> list[port.VoteOutcome | Exception]:
+        # People in one order (each person's events keep theirs), the order reconciliation
+        # stores them in too: two transactions storing the same new people in different
+        # orders (batches in two processes, or a batch and a reconciliation) deadlocked.
+        order = sorted(range(len(events)), key=lambda i: (events[i].platform, events[i].user_id))
         async with conn.transaction():
-            cursors = []
+            cursors: dict[int, psycopg.AsyncCursor[Any]] = {}
             async with conn.pipeline():
-                for event in events:
+                for i in order:
                     cursor = conn.cursor()
-                    await cursor.execute(VOTE_SQL, _params(event))
-                    cursors.append(cursor)
-            return [_outcome(await cursor.fetchone()) for cursor in cursors]
+                    await cursor.execute(VOTE_SQL, _params(events[i]))
+                    cursors[i] = cursor
+            return [_outcome(await cursors[i].fetchone()) for i in range(len(events))]

@@ -117,9 +117,12 @@ class BotProcess:
             await self._reader
 
 
-async def board_votes(db: Path | str, env: Mapping[str, str] | None = None) -> dict[int, int]:
-    """Votes of every idea (number -> votes) as `ideabot ideas --format json` prints them;
-    empty while the database (a file, or a PostgreSQL URL) does not exist yet."""
+async def board_votes(
+    db: Path | str, env: Mapping[str, str] | None = None, *, board: str | None = None
+) -> dict[int, int]:
+    """Votes of every idea (number -> votes) as `ideabot ideas --format json` prints them
+    (of ``board``, when the database has several); empty while the database (a file, or a
+    PostgreSQL URL) does not exist yet."""
     if isinstance(db, Path) and not db.exists():
         return {}
     process = await asyncio.create_subprocess_exec(
@@ -128,6 +131,7 @@ async def board_votes(db: Path | str, env: Mapping[str, str] | None = None) -> d
         str(db),
         "--format",
         "json",
+        *(() if board is None else ("--board", board)),
         env={**os.environ, **(env or {})},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -148,17 +152,18 @@ async def await_votes(
     timeout: float = 150.0,
     interval: float = 2.0,
     diagnose: Callable[[], str] | None = None,
+    board: str | None = None,
 ) -> dict[int, int]:
     """Wait until the stored votes of the ideas in ``expected()`` (what the platform shows,
-    re-read on every check) equal it exactly; return them. On timeout the assertion names
-    every idea that differs, with ``diagnose()`` (say the platform's 429s) and the bot's log
-    tail. ``interval`` only paces the re-reads
-    (each is a process start); the condition itself is what is awaited."""
+    re-read on every check; of ``board`` when the database has several) equal it exactly;
+    return them. On timeout the assertion names every idea that differs, with
+    ``diagnose()`` (say the platform's 429s) and the bot's log tail. ``interval`` only paces
+    the re-reads (each is a process start); the condition itself is what is awaited."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
         want = expected()
-        stored = await board_votes(db)
+        stored = await board_votes(db, board=board)
         got = {number: stored.get(number, 0) for number in want}
         if got == want:
             return got

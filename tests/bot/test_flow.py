@@ -120,3 +120,17 @@ def test_a_channels_place_never_moves_past_a_message_still_being_handled() -> No
     assert places.finished(("p", "c", "8")) == "8"
     places.started(("p", "other", "1"))
     assert places.finished(("p", "other", "1")) == "1"
+
+
+def test_a_message_handled_twice_at_once_moves_the_place_and_forgets_it() -> None:
+    # Catch-up reads a message from history while its live event is being handled: both
+    # finish, in either order, without error (a KeyError once ended the second handler).
+    places = Places()
+    places.started(("p", "c", "5"))
+    places.started(("p", "c", "5"))
+    places.started(("p", "c", "4"))
+    assert places.finished(("p", "c", "5")) is None  # 4 is still being handled
+    assert places.finished(("p", "c", "4")) == "5"
+    assert places.finished(("p", "c", "5")) == "5"
+    places.started(("p", "c", "6"))
+    assert places.finished(("p", "c", "6")) == "6"

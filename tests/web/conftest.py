@@ -1,9 +1,11 @@
-"""The web board's fixtures: a fixture board with known rankings on a real SQLite file, a
-second board that is private, and the board served over real HTTP on 127.0.0.1."""
+"""The web board's fixtures: a fixture board with known rankings on a real database (a
+SQLite file, and a PostgreSQL schema: tests taking ``boards`` run on each), a second
+board that is private, and the board served over real HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,14 +95,31 @@ async def seed(app: App, clock: FakeClock) -> Boards:
     )
 
 
-@pytest.fixture
-async def boards(tmp_path: Path) -> AsyncIterator[Boards]:
+@asynccontextmanager
+async def seeded(db: Path | str) -> AsyncIterator[Boards]:
+    """The fixture boards in ``db`` (a SQLite file or a PostgreSQL URL)."""
     clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
-    app = await build_app(Settings(db=tmp_path / "web.db"), embedder=TestEmbedder(), clock=clock)
+    app = await build_app(Settings(db=db), embedder=TestEmbedder(), clock=clock)
     try:
         yield await seed(app, clock)
     finally:
         await app.close()
+
+
+@pytest.fixture
+async def boards(database: Path | str) -> AsyncIterator[Boards]:
+    """The fixture boards, once on SQLite and once on PostgreSQL (``database``): the web
+    board reads them through the store's Pages port, which each engine implements."""
+    async with seeded(database) as made:
+        yield made
+
+
+@pytest.fixture
+async def sqlite_boards(tmp_path: Path) -> AsyncIterator[Boards]:
+    """The fixture boards on SQLite only, for tests of what the engine does not change
+    (a browser's rendering, the rate limit): they run once."""
+    async with seeded(tmp_path / "web.db") as made:
+        yield made
 
 
 @pytest.fixture

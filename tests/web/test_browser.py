@@ -37,6 +37,13 @@ AXE_RUN = (
 )
 
 
+@pytest.fixture
+def boards(sqlite_boards: Boards) -> Boards:
+    """On SQLite only: the pages a browser renders do not depend on the engine (the web
+    tests that read the board through the store run on both)."""
+    return sqlite_boards
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 async def test_pages_render_under_the_policy(

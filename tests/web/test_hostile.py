@@ -8,8 +8,8 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient
 
+from tests.engines import snapshot
 from tests.web.conftest import HOSTILE_TITLE, Boards
-from tests.web.helpers import snapshot
 
 BAD_API = [
     ("/ideas?cursor=not-a-cursor", 400),
@@ -38,7 +38,7 @@ BAD_API = [
 async def test_bad_api_requests_get_one_line_of_json(
     client: TestClient, boards: Boards, rest: str, status: int
 ):
-    before = snapshot(boards.app.core.store.db.path)
+    before = snapshot(boards.app)
     response = await client.get(f"/api/v1/boards/{boards.public}{rest}")
     assert response.status == status, rest
     text = await response.text()
@@ -48,7 +48,7 @@ async def test_bad_api_requests_get_one_line_of_json(
         assert error["code"] in ("bad_request", "not_found")
         assert error["message"] and "\n" not in error["message"]
         assert "<script>" not in text
-    assert snapshot(boards.app.core.store.db.path) == before
+    assert snapshot(boards.app) == before
 
 
 BAD_PATHS = [
@@ -85,7 +85,7 @@ async def test_bad_paths_and_board_names_get_a_plain_404(
 
 
 async def test_writes_are_refused_and_change_nothing(client: TestClient, boards: Boards):
-    before = snapshot(boards.app.core.store.db.path)
+    before = snapshot(boards.app)
     for method in ("POST", "PUT", "DELETE", "PATCH"):
         response = await client.request(
             method, f"/api/v1/boards/{boards.public}/ideas", data=b'{"title": "x"}'
@@ -94,7 +94,7 @@ async def test_writes_are_refused_and_change_nothing(client: TestClient, boards:
         assert (await response.json())["error"]["code"] == "method_not_allowed"
         page = await client.request(method, f"/b/{boards.public}")
         assert page.status == 405
-    assert snapshot(boards.app.core.store.db.path) == before
+    assert snapshot(boards.app) == before
 
 
 async def test_hostile_idea_text_is_inert_on_every_page(client: TestClient, boards: Boards):

@@ -3,11 +3,18 @@ bucket has refilled (on a clock the test moves, so nothing waits)."""
 
 from __future__ import annotations
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.app import build_web_app
 from adapters.web.ratelimit import MAX_CLIENTS, RateLimit
 from tests.web.conftest import Boards
+
+
+@pytest.fixture
+def boards(sqlite_boards: Boards) -> Boards:
+    """On SQLite only: the rate limit is the web server's, whatever the engine."""
+    return sqlite_boards
 
 
 async def test_past_the_limit_429_with_retry_after(

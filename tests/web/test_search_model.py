@@ -15,9 +15,10 @@ from tests.conftest import HERE, FakeClock, draft
 
 
 async def test_search_by_meaning_with_the_real_model(
-    model: OnnxEmbedder, clock: FakeClock, tmp_path: Path
+    model: OnnxEmbedder, clock: FakeClock, database: Path | str
 ):
-    app = await build_app(Settings(db=tmp_path / "model.db"), embedder=model, clock=clock)
+    # On each engine: the stored embeddings are read back through the Pages port.
+    app = await build_app(Settings(db=database), embedder=model, clock=clock)
     try:
         for n, text in enumerate(
             [

@@ -17,17 +17,17 @@ from bot.settings import Settings
 from tests.adapters.process import BotProcess
 from tests.adapters.slack.running import free_port
 from tests.conftest import FakeClock, draft
+from tests.engines import snapshot
 from tests.fakes.embedder import TestEmbedder
 from tests.web.conftest import Boards, seed
-from tests.web.helpers import snapshot
 
 SERVE = [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
 LISTENING = re.compile(r"ideabot web board on (http://127\.0\.0\.1:\d+/)")
 
 
 async def test_serve_prints_its_address_and_serves_the_board(boards: Boards, tmp_path: Path):
-    db = boards.app.core.store.db.path
-    before = snapshot(db)
+    db = boards.app.core.store.location
+    before = snapshot(boards.app)
     process = BotProcess({}, tmp_path, [*SERVE, "--db", str(db), "--port", "0"])
     await process.start()
     try:
@@ -43,7 +43,7 @@ async def test_serve_prints_its_address_and_serves_the_board(boards: Boards, tmp
     finally:
         await process.stop()
     assert "stopped" in process.tail()
-    assert snapshot(db) == before
+    assert snapshot(boards.app) == before
 
 
 async def run_serve(*args: str, cwd: Path) -> tuple[int, str, str]:
@@ -59,7 +59,7 @@ async def run_serve(*args: str, cwd: Path) -> tuple[int, str, str]:
     return child.returncode or 0, out.decode(), err.decode()
 
 
-async def test_bad_starts_say_one_line(boards: Boards, tmp_path: Path):
+async def test_bad_starts_say_one_line(sqlite_boards: Boards, tmp_path: Path):
     missing = tmp_path / "missing.db"
     code, out, err = await run_serve("--db", str(missing), cwd=tmp_path)
     assert code == 1 and out == "" and err.count("\n") == 1 and err.startswith("error:")
@@ -70,7 +70,7 @@ async def test_bad_starts_say_one_line(boards: Boards, tmp_path: Path):
     port = free_port()
     holder = await asyncio.start_server(lambda r, w: None, "127.0.0.1", port)
     try:
-        db = str(boards.app.core.store.db.path)
+        db = str(sqlite_boards.app.core.store.db.path)
         code, _, err = await run_serve("--db", db, "--port", str(port), cwd=tmp_path)
     finally:
         holder.close()

@@ -9,8 +9,8 @@ from aiohttp.test_utils import TestClient
 from adapters.slack.parse import parse_ideabot
 from bot.errors import InvalidSetting, NotAllowed
 from tests.conftest import member, moderator
+from tests.engines import snapshot
 from tests.web.conftest import PRIVATE, Boards
-from tests.web.helpers import snapshot
 
 
 def routes(board: str) -> list[str]:
@@ -106,8 +106,7 @@ async def test_making_a_board_public_and_private_again(client: TestClient, board
 async def test_only_moderators_change_visibility_and_bad_values_change_nothing(
     boards: Boards,
 ):
-    path = boards.app.core.store.db.path
-    before = snapshot(path)
+    before = snapshot(boards.app)
     with pytest.raises(NotAllowed):
         await boards.app.web_access.configure(PRIVATE, member("eve"), "public", "on")
     with pytest.raises(NotAllowed):
@@ -122,7 +121,7 @@ async def test_only_moderators_change_visibility_and_bad_values_change_nothing(
         with pytest.raises(InvalidSetting) as refused:
             await boards.app.web_access.configure(PRIVATE, moderator(), setting, value)
         assert "\n" not in refused.value.message
-    assert snapshot(path) == before
+    assert snapshot(boards.app) == before
 
 
 def test_slack_config_set_accepts_the_web_settings():
@@ -133,5 +132,5 @@ def test_slack_config_set_accepts_the_web_settings():
 
 
 async def test_the_read_key_is_stored_only_as_its_hash(boards: Boards):
-    dump = repr(snapshot(boards.app.core.store.db.path))
+    dump = repr(snapshot(boards.app))
     assert boards.private_key not in dump

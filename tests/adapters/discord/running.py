@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.adapters.discord.conftest import TOKEN, World
 from tests.adapters.process import BotProcess
-from tests.fakes.discord import FakeChannel, FakeDiscord, FakeMessage
+from tests.fakes.discord import FakeChannel, FakeDiscord, FakeMember, FakeMessage
 
 VOTE = "👍"
 
@@ -63,8 +63,15 @@ def _is_bot(message: FakeMessage, user_id: int) -> bool:
 
 
 async def post_idea(fake: FakeDiscord, world: World, channel: FakeChannel, text: str) -> Idea:
-    """A member posts ``text``; the idea once the bot has answered in its thread."""
-    message = await fake.post_message(channel, world.alice, text)
+    """Alice posts ``text``; the idea once the bot has answered in its thread."""
+    return await post_idea_as(fake, world.alice, channel, text)
+
+
+async def post_idea_as(
+    fake: FakeDiscord, author: FakeMember, channel: FakeChannel, text: str
+) -> Idea:
+    """``author`` posts ``text``; the idea once the bot has answered in its thread."""
+    message = await fake.post_message(channel, author, text)
 
     def answered() -> FakeMessage | None:
         if message.thread is None:

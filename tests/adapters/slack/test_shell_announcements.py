@@ -4,31 +4,12 @@ while it runs, and after it was SIGKILLed before the change and started again.""
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-import sys
 from pathlib import Path
 
 from tests.adapters.process import await_votes
+from tests.adapters.shell import shell, undelivered
 from tests.adapters.slack.running import Idea, SlackBot, make_idea_channel, post_idea
 from tests.fakes.slack import FakeMessage, FakeSlack
-
-CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
-
-
-async def shell(db: Path, *args: str) -> str:
-    """`ideabot ARGS --db DB` in its own process; its output (it must succeed)."""
-    process = await asyncio.create_subprocess_exec(
-        *CLI,
-        *args,
-        "--db",
-        str(db),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await process.communicate()
-    assert process.returncode == 0, out.decode()
-    return out.decode()
 
 
 def announcements(slack: FakeSlack, idea: Idea, label: str) -> list[FakeMessage]:
@@ -37,14 +18,6 @@ def announcements(slack: FakeSlack, idea: Idea, label: str) -> list[FakeMessage]
         for m in slack.replies(idea.message)
         if m.user.id == slack.bot_user_id and f"is now *{label}*" in m.text
     ]
-
-
-def undelivered(db: Path) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return int(conn.execute("SELECT COUNT(*) FROM outbox WHERE done_at IS NULL").fetchone()[0])
-    finally:
-        conn.close()
 
 
 async def test_a_status_set_from_the_shell_is_announced_once(
