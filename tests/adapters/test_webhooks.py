@@ -53,11 +53,14 @@ class Receiver:
     bad_signatures: int = 0
     url: str = ""
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when the test ends: a hanging answer then ends (else the server's shutdown
+    # waits a minute for it).
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         if self.hang:
-            await asyncio.Event().wait()  # never answers: the sender's timeout must end it
+            await self.closing.wait()  # no answer: the sender's timeout must end it
         if not readme_verify()(self.secret, request.headers.get(SIGNATURE_HEADER, ""), raw):
             self.bad_signatures += 1
             return web.Response(status=400)
@@ -82,6 +85,7 @@ async def receiver() -> AsyncIterator[Receiver]:
     port = runner.addresses[0][1]
     found.url = f"http://127.0.0.1:{port}/hook"
     yield found
+    found.closing.set()
     await runner.cleanup()
 
 
