@@ -42,6 +42,10 @@ BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)
 # The loop wakes at least this often, so changed settings and channels are seen.
 MAX_NAP = timedelta(minutes=10)
+# While it naps, the boards' schedules are read this often (one small read): a schedule
+# changed by another process sharing the store wakes it within seconds. Changes made
+# in this process poke it at once.
+WATCH_SECONDS = 5.0
 
 
 class PostFailed(Exception):
@@ -141,8 +145,11 @@ class DigestScheduler:
         self.lease = lease
         self.grace = grace
         self.max_nap = max_nap
+        self.watch_seconds = WATCH_SECONDS
         self.posters: dict[str, DigestPoster] = {}
         self._wake = asyncio.Event()
+        # Each board's schedule as the last round saw it.
+        self._schedules: dict[int, Schedule] = {}
 
     def register(self, poster: DigestPoster) -> None:
         """Post digests of ``poster.platform`` channels through ``poster``."""
@@ -178,20 +185,40 @@ class DigestScheduler:
             )
             napping = asyncio.ensure_future(sleep(seconds))
             poked = asyncio.ensure_future(self._wake.wait())
+            watching = asyncio.ensure_future(self._watch())
             try:
-                await asyncio.wait({napping, poked}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait({napping, poked, watching}, return_when=asyncio.FIRST_COMPLETED)
                 if napping.done():
                     napping.result()  # a sleep that failed ends the loop with its error
             finally:
                 napping.cancel()
                 poked.cancel()
+                watching.cancel()
+
+    async def _watch(self) -> None:
+        """Return once a board's schedule differs from what the last round saw (changed
+        by another process), reading them every ``watch_seconds`` of real time."""
+        while True:
+            await asyncio.sleep(self.watch_seconds)
+            try:
+                now = await self._read_schedules()
+            except Exception:  # the store is away: the nap's end or a poke still come
+                log.warning("digest scheduler: could not read the boards' schedules")
+                continue
+            if now != self._schedules:
+                log.info("digest scheduler: a board's schedule changed elsewhere; looking again")
+                return
+
+    async def _read_schedules(self) -> dict[int, Schedule]:
+        return {b.id: Schedule.of(b.settings) for b in await self.core.all_boards()}
 
     async def next_wake(self) -> datetime:
         """When the loop should look again: the next slot, retry or expiring claim."""
         now = self.core.clock()
         times = [now + self.max_nap]
-        for board in await self.core.all_boards():
-            times.append(Schedule.of(board.settings).next_due(now).due)
+        self._schedules = await self._read_schedules()
+        for schedule in self._schedules.values():
+            times.append(schedule.next_due(now).due)
         times += await self.core.store.digests.pending_times(now)
         return max(now, min(times))
 

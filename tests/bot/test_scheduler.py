@@ -404,6 +404,42 @@ async def test_poke_wakes_the_loop_for_a_changed_schedule(
             await loop
 
 
+async def test_a_schedule_changed_by_another_process_wakes_the_loop(
+    app: App, database: Path | str, discord: ChannelPoster, clock: FakeClock
+) -> None:
+    """No poke reaches a process from another one: the napping loop reads the boards'
+    schedules every few seconds and goes round again when one changed."""
+    await add_digest_channel(app)
+    clock.now = utc(11, 2, 10)  # Monday 10:00 UTC: this week's 09:00 digest is posted
+    await app.digests.tick()
+    assert [m.label for m in discord.messages] == ["2026-W44"]
+    clock.now = utc(11, 4, 12)  # Wednesday noon: the next slot is next Monday
+    app.digests.watch_seconds = 0.01
+    napping = asyncio.Event()
+    never = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        napping.set()
+        await never.wait()  # time never passes here: only a change can end this nap
+
+    loop = asyncio.ensure_future(app.digests.run(sleep))
+    other = await build_app(Settings(db=database), embedder=TestEmbedder(), clock=clock)
+    try:
+        await napping.wait()
+        napping.clear()
+        # Another process moves the digest to Wednesdays 11:00: one is due now.
+        await other.moderation.configure_many(
+            DISCORD, moderator(), {"digest_weekday": "wednesday", "digest_time": "11:00"}
+        )
+        await asyncio.wait_for(napping.wait(), timeout=120)  # went round again
+        assert [m.label for m in discord.messages] == ["2026-W44", "28 Oct–03 Nov 2026"]
+    finally:
+        loop.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop
+        await other.close()
+
+
 async def test_a_post_given_up_with_its_channel_does_not_keep_the_loop_awake(
     app: App, discord: ChannelPoster, clock: FakeClock
 ) -> None:
