@@ -149,6 +149,12 @@ class Core:
             self.now(),
         )
         board = self._remember(_board(row))
+        if board.id not in self._webhook_events:
+            # Read with the board, once per expiry: a burst of votes waiting for the board
+            # then finds the answer at hand instead of each waiting for a read of its own.
+            read = asyncio.get_running_loop().create_future()
+            read.set_result(await self._read_webhook_events(board.id))
+            self._webhook_events.setdefault(board.id, read)
         self._boards_by_place[(where.platform, where.workspace_id)] = board
         return board
 
