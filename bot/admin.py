@@ -197,6 +197,7 @@ class Admin:
             actor_id = await core.member_id(tx, actor.person)
             details = {"id": webhook_id, "url": url[:200], "events": list(events)}
             await tx.log.add(board.id, actor_id, "webhook added", details, at)
+        core.forget_webhooks(board.id)
         return webhook_id, secret
 
     async def remove_webhook(self, board: Board, actor: Actor, webhook_id: int) -> None:
@@ -209,6 +210,7 @@ class Admin:
                 raise InvalidSetting(f"board {board.name!r} has no webhook {webhook_id}")
             actor_id = await core.member_id(tx, actor.person)
             await tx.log.add(board.id, actor_id, "webhook removed", {"id": webhook_id}, at)
+        core.forget_webhooks(board.id)
 
     async def test_webhook(self, board: Board, actor: Actor, webhook_id: int) -> str:
         """Queue a webhook.test delivery to the endpoint; its delivery id."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.board_pages import BoardPages
 from bot.channels import Channels
+from bot.chat_webhooks import ChatWebhooks
 from bot.clock import Clock, system_clock
 from bot.core import Core
 from bot.flow import ChatFlow
@@ -40,13 +41,14 @@ class App:
     pages: BoardPages
     web_access: WebAccess
     outbox: OutboxWorker
+    webhooks: ChatWebhooks
 
     async def close(self) -> None:
         await self.reconciler.close()
         await self.core.store.close()
 
 
-def assemble(core: Core, *, web_url: str | None = None) -> App:
+def assemble(core: Core, *, web_url: str | None = None, webhook_allow_private: bool = False) -> App:
     """Every service over one core, each built once and handed to whoever needs it."""
     ideas = IdeaService(core)
     channels = Channels(core)
@@ -67,6 +69,7 @@ def assemble(core: Core, *, web_url: str | None = None) -> App:
         pages=BoardPages(core, queries),
         web_access=WebAccess(core, moderation, web_url),
         outbox=OutboxWorker(core),
+        webhooks=ChatWebhooks(core, moderation, allow_private=webhook_allow_private),
     )
 
 
@@ -86,4 +89,6 @@ async def build_app(
     if embedder is None:
         embedder = build_embedder(settings.model_path, batch_size=settings.embed_batch_size)
     core = Core(store, embedder, clock=clock, max_idea_length=settings.max_idea_length)
-    return assemble(core, web_url=settings.web_url)
+    return assemble(
+        core, web_url=settings.web_url, webhook_allow_private=settings.webhook_allow_private
+    )

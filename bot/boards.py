@@ -13,6 +13,10 @@ from dedupe.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_VOTE_EMOJI = ("👍", "+1", "thumbsup")
+DEFAULT_VOTE_THRESHOLDS = (10, 25, 50)
+# At most this many thresholds, each at most this many votes.
+MAX_VOTE_THRESHOLDS = 10
+MAX_VOTE_THRESHOLD = 1_000_000
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -39,6 +43,8 @@ class BoardSettings:
     timezone: str = "UTC"
     # How old an open idea may be and still have its votes re-read after downtime.
     reconcile_days: int = 90
+    # The vote counts at which an idea's ``idea.votes_reached`` webhook event fires.
+    webhook_vote_thresholds: tuple[int, ...] = DEFAULT_VOTE_THRESHOLDS
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -55,6 +61,7 @@ class BoardSettings:
         data["moderator_roles"] = list(self.moderator_roles)
         data["moderator_users"] = list(self.moderator_users)
         data["banned_users"] = list(self.banned_users)
+        data["webhook_vote_thresholds"] = list(self.webhook_vote_thresholds)
         return data
 
     @classmethod
@@ -127,6 +134,8 @@ class BoardSettings:
             if not 1 <= days <= 3650:
                 raise InvalidSetting("reconcile_days must be a whole number of days, 1 to 3650")
             return replace(self, reconcile_days=days)
+        if key == "webhook_vote_thresholds":
+            return replace(self, webhook_vote_thresholds=_vote_thresholds(value))
         raise InvalidSetting(
             f"unknown setting {str(key)[:40]!r}; settings are: {', '.join(SETTING_NAMES)}"
         )
@@ -143,6 +152,7 @@ SETTING_NAMES = (
     "digest_time",
     "timezone",
     "reconcile_days",
+    "webhook_vote_thresholds",
 )
 
 
@@ -161,6 +171,40 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
     else:
         raise InvalidSetting(f"{key} takes a list of names")
     return tuple(dict.fromkeys(item.strip(":") if key == "vote_emoji" else item for item in items))
+
+
+def _vote_thresholds(value: Any) -> tuple[int, ...]:
+    """``10,25,50`` (or a list) as sorted distinct vote counts; ``none`` for none."""
+    wrong = InvalidSetting(
+        "webhook_vote_thresholds takes up to"
+        f" {MAX_VOTE_THRESHOLDS} whole numbers of votes from 1 to {MAX_VOTE_THRESHOLD:,},"
+        " like 10,25,50 (or none)"
+    )
+    if isinstance(value, str):
+        if len(value) > 200:
+            raise wrong
+        if value.strip().lower() in ("none", "off"):
+            return ()
+        items: list[Any] = [v for v in value.replace(",", " ").split() if v]
+    elif isinstance(value, list | tuple):
+        if not value:
+            return ()  # stored as an empty list: set to none
+        items = list(value)
+    else:
+        raise wrong
+    numbers = set()
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise wrong
+        text = str(item).strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 7:
+            raise wrong
+        numbers.add(int(text))
+    if not items or len(numbers) > MAX_VOTE_THRESHOLDS:
+        raise wrong
+    if not all(1 <= n <= MAX_VOTE_THRESHOLD for n in numbers):
+        raise wrong
+    return tuple(sorted(numbers))
 
 
 def _float(value: Any, key: str) -> float:

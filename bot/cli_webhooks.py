@@ -17,7 +17,7 @@ ID = click.IntRange(1, 2**31 - 1)
 
 @click.group("webhooks", cls=SafeGroup)
 def webhooks_group() -> None:
-    """Send a board's events (new ideas, merges, statuses, deletes) to other systems.
+    """Send a board's events (ideas and their changes, votes, digests) to other systems.
 
     Each delivery is a signed JSON POST (see the README, "Webhooks").
 

@@ -79,6 +79,9 @@ class Core:
         # neither the read nor the others (as asyncio.shield would, at twice the cost).
         self._board_loads: dict[tuple[str, str], list[asyncio.Future[Board]]] = {}
         self._boards_by_id: dict[int, Board] = {}
+        # board id -> the read of which events the board's live webhooks take, kept like
+        # the boards: a vote asks it synchronously once the read is done (see webhook_events).
+        self._webhook_events: dict[int, asyncio.Future[frozenset[str]]] = {}
         self._indexes: dict[int, SimilarityIndex] = {}
         # The board's index version (``Ideas.index_version``) its index follows.
         self._index_versions: dict[int, tuple[int, int]] = {}
@@ -105,6 +108,7 @@ class Core:
             self._boards_by_place.clear()
             self._boards_by_id.clear()
             self.idea_channels.clear()
+            self._webhook_events.clear()
             self._cache_until = now + self.cache_seconds
 
     async def board_for(self, where: Where) -> Board:
@@ -145,6 +149,12 @@ class Core:
             self.now(),
         )
         board = self._remember(_board(row))
+        if board.id not in self._webhook_events:
+            # Read with the board, once per expiry: a burst of votes waiting for the board
+            # then finds the answer at hand instead of each waiting for a read of its own.
+            read = asyncio.get_running_loop().create_future()
+            read.set_result(await self._read_webhook_events(board.id))
+            self._webhook_events.setdefault(board.id, read)
         self._boards_by_place[(where.platform, where.workspace_id)] = board
         return board
 
@@ -194,6 +204,38 @@ class Core:
         """Drop the place-to-board caches (after a workspace moved to another board)."""
         self._boards_by_place.clear()
         self.idea_channels.clear()
+
+    # -- webhooks -----------------------------------------------------------
+
+    def webhook_events_known(self, board_id: int) -> frozenset[str] | None:
+        """The events the board's live webhooks take, when read and still fresh; None
+        otherwise (then ``webhook_events``). No await: a vote pays a dict lookup."""
+        read = self._webhook_events.get(board_id)
+        if read is None or not read.done() or read.cancelled() or read.exception() is not None:
+            return None
+        return read.result()
+
+    async def webhook_events(self, board_id: int) -> frozenset[str]:
+        """The events some live webhook endpoint of the board takes, read once per cache
+        expiry however many events ask at the same time."""
+        self.expire_caches()
+        known = self.webhook_events_known(board_id)
+        if known is not None:
+            return known
+        read = self._webhook_events.get(board_id)
+        if read is None or read.done():  # none yet, or the last read failed
+            read = asyncio.ensure_future(self._read_webhook_events(board_id))
+            self._webhook_events[board_id] = read
+        # Shielded: a cancelled caller must not cancel the read the others wait for.
+        return await asyncio.shield(read)
+
+    async def _read_webhook_events(self, board_id: int) -> frozenset[str]:
+        endpoints = await self.store.webhooks.of_board(board_id)
+        return frozenset(e for w in endpoints if w.disabled_at is None for e in w.events)
+
+    def forget_webhooks(self, board_id: int) -> None:
+        """This process changed the board's endpoints: read them again on next use."""
+        self._webhook_events.pop(board_id, None)
 
     # -- ideas --------------------------------------------------------------
 

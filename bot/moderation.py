@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from bot import votes_reached
 from bot.boards import Board
 from bot.core import Core, view
 from bot.domain import (
@@ -109,6 +110,7 @@ class Moderation:
                 else await self._by_id(board, target.canonical_id)
             )
             judged = await core.pairs.score_rows(board, source, target)
+            watched = votes_reached.EVENT in await core.webhook_events(board.id)
             at = core.now()
 
             async with core.store.transaction() as tx:
@@ -134,6 +136,8 @@ class Moderation:
                 assert merged_row is not None
                 told = {"into": canonical.number, "automatic": False}
                 await queue_event(tx, board, "idea.merged", merged_row, told, at)
+                if watched:  # the target's votes now count the merged idea's voters too
+                    await votes_reached.check(tx, board, merged_row, at)
             core.pairs.forget_thresholds(board.id)
             (await core.index(board)).remove(source.id)
             await core.index_followed(board)

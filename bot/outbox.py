@@ -21,17 +21,20 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.boards import Board
 from bot.core import Core, view
 from bot.domain import NOTIFY_STATUSES, Person
 from bot.results import StatusChanged
 from storage.port import Transaction
-from storage.rows import IdeaRow, OutboxItem
+from storage.rows import ChannelRow, IdeaRow, OutboxItem
 
 log = logging.getLogger(__name__)
 
 STATUS = "status"
+# A line for a board's moderators in one of its channels (an endpoint switched off).
+NOTICE = "notice"
 LEASE = timedelta(minutes=2)
 # How often the running bot looks for rows other processes wrote; its own are poked.
 POLL_SECONDS = 2.0
@@ -80,6 +83,56 @@ async def status_changed(
     )
 
 
+def notice_channels_first(digest: list[ChannelRow], ideas: list[ChannelRow]) -> list[ChannelRow]:
+    """Where a board's moderators are told about its integrations: the digest channels
+    (where the product owners read the board's news), else the idea channels."""
+    return digest or ideas
+
+
+async def disable_failing(core: Core, board_id: int, webhook_id: int) -> bool:
+    """Switch off an endpoint that failed for a day and tell the board's moderators, in one
+    transaction: a notice per digest channel (idea channels when there are none), posted
+    by the running bot. Once: False (nothing queued) when it was off already."""
+    at = core.clock()
+    async with core.store.transaction() as tx:
+        endpoint = await tx.webhooks.by_id(webhook_id)
+        if endpoint is None or not await tx.webhooks.disable(webhook_id, at):
+            return False
+        channels = notice_channels_first(
+            await tx.channels.of_board(board_id, "digest"),
+            await tx.channels.of_board(board_id, "ideas"),
+        )
+        # The host only: a URL's path often carries a token (Slack's incoming webhooks do).
+        host = urlsplit(endpoint.url).hostname or "?"
+        text = (
+            f"Webhook {webhook_id} (to {host[:80]}) has failed for 24 hours and is now"
+            " switched off: nothing more is sent to it. A moderator can see its last errors"
+            " with `ideabot webhooks deliveries`, and add it again once it works."
+        )
+        for channel in channels:
+            payload = {
+                "kind": NOTICE,
+                "workspace_id": channel.workspace_id,
+                "channel_id": channel.channel_id,
+                "text": text,
+            }
+            ordering = f"notice:{channel.channel_id}"
+            await tx.outbox.add(board_id, channel.platform, ordering, payload, at)
+        details = {"id": webhook_id, "host": host[:80], "told": len(channels)}
+        await tx.log.add(board_id, None, "webhook disabled", details, at)
+    core.forget_webhooks(board_id)
+    log.warning("outbox: webhook %d switched off; %d channels told", webhook_id, len(channels))
+    return True
+
+
+def notice_of(item: OutboxItem) -> tuple[str, str] | None:
+    """(channel id, text) of a notice row for a platform; None for any other row."""
+    payload = item.payload
+    if payload.get("kind") != NOTICE:
+        return None
+    return str(payload["channel_id"]), str(payload["text"])
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failure: doubling from 10 s, at most an hour."""
     return min(LAST_RETRY, FIRST_RETRY * (2 ** max(0, attempts - 1)))
@@ -124,8 +177,11 @@ class OutboxWorker:
         return next(d for p, (_, d) in self.families.items() if target.startswith(p))
 
     async def status_of(self, item: OutboxItem) -> StatusChanged | None:
-        """The status change an announcement row stands for; None if the idea is gone."""
+        """The status change an announcement row stands for; None if the idea is gone
+        (or the row is not an announcement: see ``notice_of``)."""
         payload = item.payload
+        if payload.get("kind", STATUS) != STATUS:
+            return None
         row = await self.core.store.ideas.by_id(item.board_id, int(payload["idea_id"]))
         if row is None:
             return None
@@ -170,10 +226,9 @@ class OutboxWorker:
     async def _gave_up(self, item: OutboxItem) -> None:
         log.error("outbox: gave up on delivery %d to %s after 24 hours", item.id, item.target)
         if item.target.startswith("webhook:"):
-            # An endpoint failing for a day is switched off; `webhooks list` shows it.
-            await self.core.store.webhooks.disable(
-                int(item.target.removeprefix("webhook:")), self.core.clock()
-            )
+            webhook_id = int(item.target.removeprefix("webhook:"))
+            if await disable_failing(self.core, item.board_id, webhook_id):
+                self.poke()  # the notices are this process's to post, if it is connected
 
     async def run(self) -> None:
         """Deliver for ever: at once when poked, else every ``poll_seconds``."""

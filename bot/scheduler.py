@@ -25,6 +25,7 @@ from typing import Any, Literal, Protocol
 from bot.boards import Board
 from bot.core import Core
 from bot.digest import Digest, build_digest
+from bot.digest_webhook import record_posted
 from bot.domain import Actor, Where
 from bot.errors import IdeabotError, NotAllowed
 from bot.moderation import is_moderator
@@ -408,8 +409,8 @@ class DigestScheduler:
                 error=error,
                 retry_at=retry_at,
             )
-        recorded = await self.core.store.digests.posted(
-            key, self.owner, message_id, self.core.now()
+        recorded = await record_posted(
+            self.core.store, board, key, self.owner, digest, where, message_id, self.core.now()
         )
         if not recorded:
             log.warning("digest %s in %s: the claim ran out while posting", label, where)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from bot import votes_reached
 from bot.boards import Board
 from bot.core import Core, view
 from bot.domain import IdeaDraft, MessageDeleted, MessageEdited, Person, ReactionChange, Where
@@ -32,7 +33,7 @@ from bot.votes import VoteWriter
 from bot.webhooks import deleted_view, queue_event
 from dedupe.pair_features import char_overlap, words_of
 from dedupe.thresholds import decide
-from storage.port import Transaction
+from storage.port import Transaction, VoteOutcome
 from storage.rows import IdeaRow, NewIdea, VoteEvent
 
 # How many similar ideas a possible duplicate offers, at most: the best one or two.
@@ -251,20 +252,27 @@ class IdeaService:
             change.message_id,
             change.person.user_id,
         )
-        outcome = await self.votes.record(
-            VoteEvent(
-                board_id=board.id,
-                platform=change.where.platform,
-                channel_id=change.where.channel_id,
-                message_id=change.message_id,
-                user_id=change.person.user_id,
-                user_name=change.person.name,
-                emoji=emoji,
-                added=change.added,
-                at=change.at,
-                event_id=change.event_id,
-            )
+        vote = VoteEvent(
+            board_id=board.id,
+            platform=change.where.platform,
+            channel_id=change.where.channel_id,
+            message_id=change.message_id,
+            user_id=change.person.user_id,
+            user_name=change.person.name,
+            emoji=emoji,
+            added=change.added,
+            at=change.at,
+            event_id=change.event_id,
         )
+        # Only an added vote can reach a threshold, and only a board with an endpoint for
+        # it pays for the check: the rest go in batches (the known case costs a lookup).
+        events = core.webhook_events_known(board.id) if change.added else frozenset()
+        if events is None:
+            events = await core.webhook_events(board.id)
+        if votes_reached.EVENT in events:
+            outcome = await self._record_watched(board, vote)
+        else:
+            outcome = await self.votes.record(vote)
         if outcome is None:
             return Ignored(reason="repeated event")
         number, changed = outcome
@@ -277,6 +285,20 @@ class IdeaService:
             added=change.added,
             changed=changed,
         )
+
+    async def _record_watched(self, board: Board, vote: VoteEvent) -> VoteOutcome:
+        """Record one vote in a transaction of its own that also queues the
+        ``idea.votes_reached`` events it causes."""
+        core = self.core
+        async with core.store.transaction() as tx:
+            (outcome,) = await tx.votes.record([vote])
+            if isinstance(outcome, Exception):
+                raise outcome
+            if outcome is not None and outcome[0] is not None and outcome[1]:
+                row = await tx.ideas.by_number(board.id, outcome[0])
+                if row is not None:
+                    await votes_reached.check(tx, board, row, core.now())
+        return outcome
 
     async def edit(self, event: MessageEdited) -> Edited | Ignored:
         """Let the idea follow its edited message: new text, new embedding."""
@@ -322,7 +344,9 @@ async def withdraw(
             details = {"number": row.number, "reason": reason}
             await tx.log.add(board.id, actor_id, "delete", details, at)
             told = {"reason": reason, "unmerged": len(children)}
-            await queue_event(tx, board, "idea.deleted", deleted_view(row), told, at)
+            await queue_event(
+                tx, board, "idea.deleted", deleted_view(row), told, at, ordering=f"idea:{row.id}"
+            )
         (await core.index(board)).remove(row.id)
         await core.reindex(board, children)
         await core.index_followed(board)

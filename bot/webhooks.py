@@ -35,6 +35,8 @@ EVENTS = (
     "idea.unmerged",
     "idea.status_changed",
     "idea.deleted",
+    "idea.votes_reached",
+    "digest.posted",
 )
 TEST_EVENT = "webhook.test"
 SIGNATURE_HEADER = "Ideabot-Signature"
@@ -144,12 +146,15 @@ async def queue_event(
     tx: Transaction,
     board: Board,
     event: str,
-    idea: IdeaView | IdeaRow,
+    idea: IdeaView | IdeaRow | None,
     data: dict[str, Any],
     at: datetime,
+    *,
+    ordering: str | None = None,
 ) -> int:
     """Queue ``event`` for every live endpoint of the board that takes it, inside the
-    change's transaction; how many were queued."""
+    change's transaction; how many were queued. Events of one idea (``idea:<id>``, the
+    default for a stored row) go out in order; others by ``ordering``, or on their own."""
     endpoints = [
         e
         for e in await tx.webhooks.of_board(board.id)
@@ -160,8 +165,13 @@ async def queue_event(
     shown = view(idea) if isinstance(idea, IdeaRow) else idea
     for endpoint in endpoints:
         payload = body(event, board, shown, data, at)
-        idea_id = idea.id if isinstance(idea, IdeaRow) else shown.number
-        await tx.outbox.add(board.id, target(endpoint.id), f"idea:{idea_id}", payload, at)
+        if ordering is not None:
+            order = ordering
+        elif isinstance(idea, IdeaRow):
+            order = f"idea:{idea.id}"
+        else:
+            order = f"{event}:{payload['id']}"
+        await tx.outbox.add(board.id, target(endpoint.id), order, payload, at)
     return len(endpoints)
 
 

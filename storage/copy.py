@@ -122,6 +122,7 @@ TABLES = (
         identity=False,
     ),
     _table("webhooks", "id board_id url secret events:json created_at:time disabled_at:time"),
+    _table("votes_reached", "board_id idea_id threshold reached_at:time", identity=False),
     _table(
         "outbox",
         "id board_id target ordering payload:json created_at:time next_try_at:time attempts"

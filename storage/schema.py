@@ -475,3 +475,21 @@ def webhooks(db: Database) -> None:
         CREATE INDEX webhooks_board ON webhooks(board_id)
         """,
     )
+
+
+@migrations(name="0015_votes_reached")
+def votes_reached(db: Database) -> None:
+    # Which vote thresholds an idea has reached (``idea.votes_reached`` webhooks): each is
+    # told once per idea, even when votes are later taken back and cast again.
+    _run(
+        db,
+        """
+        CREATE TABLE votes_reached (
+            board_id INTEGER NOT NULL REFERENCES boards(id),
+            idea_id INTEGER NOT NULL REFERENCES ideas(id),
+            threshold INTEGER NOT NULL,
+            reached_at TEXT NOT NULL,
+            PRIMARY KEY (idea_id, threshold)
+        )
+        """,
+    )

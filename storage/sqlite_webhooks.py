@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage import port
+from storage import scores as idea_scores
 from storage.rows import WebhookRow
 from storage.sqlite_runner import PortBase
 from storage.times import from_db, to_db
@@ -64,11 +65,31 @@ def active_ids(db: Database) -> list[int]:
     return [r[0] for r in rows]
 
 
-def disable(db: Database, webhook_id: int, at: str) -> None:
-    db.execute(
-        "UPDATE webhooks SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
-        [at, webhook_id],
+def disable(db: Database, webhook_id: int, at: str) -> bool:
+    return (
+        db.execute(
+            "UPDATE webhooks SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
+            [at, webhook_id],
+        ).rowcount
+        > 0
     )
+
+
+def votes_reached(
+    db: Database, board_id: int, canonical_id: int, thresholds: Sequence[int], at: str
+) -> tuple[int, list[int]]:
+    # One writer: nothing else commits between the count and the insert.
+    votes = idea_scores.score(db, board_id, canonical_id)
+    reached = []
+    for threshold in sorted(t for t in set(thresholds) if t <= votes):
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO votes_reached (board_id, idea_id, threshold, reached_at)"
+            " VALUES (?, ?, ?, ?)",
+            [board_id, canonical_id, threshold, at],
+        )
+        if cursor.rowcount > 0:
+            reached.append(threshold)
+    return votes, reached
 
 
 class Webhooks(PortBase, port.Webhooks):
@@ -89,5 +110,12 @@ class Webhooks(PortBase, port.Webhooks):
     async def active_ids(self) -> list[int]:
         return await self._run.read(active_ids)
 
-    async def disable(self, webhook_id: int, at: datetime) -> None:
-        await self._run.write(disable, webhook_id, to_db(at))
+    async def disable(self, webhook_id: int, at: datetime) -> bool:
+        return bool(await self._run.write(disable, webhook_id, to_db(at)))
+
+    async def votes_reached(
+        self, board_id: int, canonical_id: int, thresholds: Sequence[int], at: datetime
+    ) -> tuple[int, list[int]]:
+        return await self._run.write(
+            votes_reached, board_id, canonical_id, list(thresholds), to_db(at)
+        )

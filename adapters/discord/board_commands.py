@@ -12,11 +12,16 @@ from adapters.discord import convert, render
 from adapters.discord.command_base import CommandBase
 from adapters.discord.events import NO_PINGS
 from bot.boards import SETTING_NAMES
+from bot.errors import InvalidSetting
 from bot.linking import CODE_LIFETIME
 from bot.pairs import threshold_lines
 from bot.web_access import WEB_SETTINGS
 
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
+WEBHOOK_USAGE = (
+    "Use `/ideabot config webhook action:add url:<https URL> [events:a,b]`,"
+    " `action:list`, or `action:remove id:<id>`."
+)
 
 
 class BoardCommands(CommandBase):
@@ -102,6 +107,31 @@ class BoardCommands(CommandBase):
             )
             lines = ["Duplicate thresholds are back to the defaults; past decisions are set aside."]
             await self._say(interaction, "\n".join(lines + threshold_lines(reset)), ephemeral=True)
+
+        await self.run(interaction, work)
+
+    async def config_webhook(
+        self,
+        interaction: discord.Interaction,
+        action: str,
+        url: str | None,
+        events: str | None,
+        webhook_id: int | None,
+    ) -> None:
+        async def work() -> None:
+            where, actor = self._where(interaction), await self._actor(interaction)
+            hooks = self.app.webhooks
+            if action == "add" and url is not None:
+                text = await hooks.add(where, actor, url, events)
+            elif action == "list":
+                text = await hooks.listing(where, actor)
+            elif action == "remove" and webhook_id is not None:
+                text = await hooks.remove(where, actor, str(webhook_id))
+            else:
+                await self.app.moderation.moderator_board(where, actor)  # refuse others first
+                raise InvalidSetting(WEBHOOK_USAGE)
+            # Only the moderator sees it: the reply to add holds the signing secret.
+            await self._say(interaction, text, ephemeral=True)
 
         await self.run(interaction, work)
 

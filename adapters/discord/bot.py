@@ -18,6 +18,7 @@ from adapters.discord.digests import DiscordDigestPoster
 from adapters.discord.events import NO_PINGS, Events
 from adapters.discord.tree import build_tree
 from bot.app import App
+from bot.outbox import notice_of
 from storage.rows import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,13 @@ class IdeaBot(discord.Client):
     async def announce(self, item: OutboxItem) -> None:
         """An outbox row: announce the status change in the idea's thread, as /status does."""
         await self.wait_until_ready()
+        notice = notice_of(item)
+        if notice is not None:  # a line for the board's moderators in one of its channels
+            channel_id, text = notice
+            channel = self.get_channel(int(channel_id)) or await self.fetch_channel(int(channel_id))
+            assert isinstance(channel, discord.abc.Messageable), channel
+            await channel.send(text, allowed_mentions=NO_PINGS)
+            return
         changed = await self.app.outbox.status_of(item)
         if changed is not None and changed.announce:
             await self.handlers.close_the_loop(self, changed)

@@ -24,6 +24,7 @@ SettingChoice = Literal[
     "digest_time",
     "timezone",
     "reconcile_days",
+    "webhook_vote_thresholds",
     "public",
     "read_link",
 ]
@@ -153,6 +154,23 @@ def build_tree(tree: app_commands.CommandTree[Any], commands: Commands) -> None:
         enabled: bool = True,
     ) -> None:
         await commands.config_channel(interaction, purpose, channel, enabled)
+
+    @config.command(name="webhook", description="Send the board's events to another system")
+    @app_commands.describe(
+        action="add an endpoint, list them, or remove one",
+        url="add: the endpoint's https URL",
+        events="add: comma-separated events (default: all)",
+        webhook_id="remove: the webhook's id (from list)",
+    )
+    @app_commands.rename(webhook_id="id")
+    async def config_webhook(
+        interaction: discord.Interaction,
+        action: Literal["add", "list", "remove"],
+        url: app_commands.Range[str, 1, 2000] | None = None,
+        events: app_commands.Range[str, 1, 1000] | None = None,
+        webhook_id: app_commands.Range[int, 1, 2**31 - 1] | None = None,
+    ) -> None:
+        await commands.config_webhook(interaction, action, url, events, webhook_id)
 
     @config.command(name="digest", description="When the weekly digest is posted")
     @app_commands.describe(

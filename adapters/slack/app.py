@@ -25,7 +25,9 @@ from adapters.slack.chat import PLATFORM, SlackChat
 from adapters.slack.commands import ButtonRefused, SlackCommands
 from adapters.slack.digests import SlackDigestPoster
 from adapters.slack.handlers import SlackHandlers
+from adapters.slack.render import escape
 from bot.app import App
+from bot.outbox import notice_of
 from storage.rows import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,11 @@ def build_slack_app(
     app.digests.register(SlackDigestPoster(client))
 
     async def announce(item: OutboxItem) -> None:
+        notice = notice_of(item)
+        if notice is not None:  # a line for the board's moderators in one of its channels
+            channel_id, text = notice
+            await client.chat_postMessage(channel=channel_id, text=escape(text))
+            return
         # A status change made elsewhere (the shell), announced as /ideabot status does.
         changed = await app.outbox.status_of(item)
         if changed is not None:

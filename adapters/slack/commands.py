@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ from bot.errors import IdeabotError
 from bot.pairs import threshold_lines
 from bot.results import Merged, PossibleDuplicate, StatusChanged
 from bot.web_access import WEB_SETTINGS
+
+_LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 
 
 class ButtonRefused(IdeabotError):
@@ -121,7 +124,11 @@ class SlackCommands:
             channel_id=str(command.get("channel_id")),
         )
         try:
-            parsed = parse_ideabot(await self.handlers.plain(str(command.get("text") or "")))
+            raw = str(command.get("text") or "")
+            if [w.lower() for w in raw.split()[:2]] == ["config", "webhook"]:
+                # Slack sends a typed URL as a link, <url> or <url|label>: the URL is wanted.
+                raw = _LINK.sub(r"\1", raw)
+            parsed = parse_ideabot(await self.handlers.plain(raw))
             actor = await self.handlers.actor(str(command.get("user_id")))
             return await self._moderate(where, actor, parsed)
         except IdeabotError as exc:
@@ -185,6 +192,17 @@ class SlackCommands:
             )
             return render.escape(joined.message("workspace"))
         board = await self.handlers.app.moderation.moderator_board(where, actor)
+        if parsed.action.startswith("config webhook"):
+            # The reply is ephemeral: the moderator alone sees a new endpoint's secret.
+            hooks = self.handlers.app.webhooks
+            if parsed.action == "config webhook add":
+                url, *events = parsed.words
+                return render.escape(
+                    await hooks.add(where, actor, url, events[0] if events else None)
+                )
+            if parsed.action == "config webhook remove":
+                return render.escape(await hooks.remove(where, actor, parsed.words[0]))
+            return render.escape(await hooks.listing(where, actor))
         if parsed.action == "config set" and parsed.words[0] in WEB_SETTINGS:
             # Who may read the board on the web; the reply (a new read link) is private.
             access = await self.handlers.app.web_access.configure(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.boards import SETTING_NAMES
+from bot.chat_webhooks import USAGE as WEBHOOK_USAGE
 from bot.domain import Status
 from bot.errors import IdeabotError
 from bot.web_access import WEB_SETTINGS
@@ -17,7 +18,7 @@ IDEABOT_USAGE = (
     "Usage: `/ideabot merge <number> <into>` · `unmerge <number>` · "
     "`status <number> <status> [note]` · `delete <number> [reason]` · "
     "`config show` · `config set <setting> <value>` · `config channel ideas|digest [off]` · "
-    "`config reset thresholds` · "
+    "`config reset thresholds` · `config webhook add|list|remove` · "
     "`config digest <weekday> <HH:MM> [<time zone>]` · `digest preview` · `digest now` · "
     "`link` · `join <code> [merge]`"
 )
@@ -88,6 +89,8 @@ def parse_ideabot(text: str) -> Parsed:
                 raise UsageError(IDEABOT_USAGE)
             enabled = len(args) == 2 or args[2].lower() == "on"
             return Parsed("config channel", (), (args[1], "on" if enabled else "off"))
+        if sub == "webhook":
+            return _webhook(text, args[1:])
         if sub == "digest":
             if len(args) not in (3, 4):
                 raise UsageError(CONFIG_DIGEST_USAGE)
@@ -101,6 +104,18 @@ def parse_ideabot(text: str) -> Parsed:
     if head == "join" and len(args) == 2 and args[1].lower() == "merge":
         return Parsed("join", (), (args[0], "merge"))
     raise UsageError(IDEABOT_USAGE)
+
+
+def _webhook(text: str, args: list[str]) -> Parsed:
+    """``config webhook add URL [events]`` · ``list`` · ``remove ID``."""
+    action = args[0].lower() if args else ""
+    if action == "add" and len(args) in (2, 3):
+        return Parsed("config webhook add", (), tuple(args[1:]))
+    if action == "list" and len(args) == 1:
+        return Parsed("config webhook list")
+    if action == "remove" and len(args) == 2:
+        return Parsed("config webhook remove", (), (args[1],))
+    raise UsageError(WEBHOOK_USAGE)
 
 
 def parse_ideas(text: str) -> Parsed:

@@ -70,4 +70,15 @@ class Webhooks(ABC):
         """Every endpoint that is not disabled."""
 
     @abstractmethod
-    async def disable(self, webhook_id: int, at: datetime) -> None: ...
+    async def disable(self, webhook_id: int, at: datetime) -> bool:
+        """Switch the endpoint off; False when it was off already (or is gone)."""
+
+    @abstractmethod
+    async def votes_reached(
+        self, board_id: int, canonical_id: int, thresholds: Sequence[int], at: datetime
+    ) -> tuple[int, list[int]]:
+        """The canonical idea's votes now, and those of ``thresholds`` it reaches for the
+        first time, recorded as reached: each threshold comes back once per idea, however
+        its votes go and come later. Meant inside the vote's transaction; on PostgreSQL
+        the idea is locked first, so two votes committing together cannot both count one
+        short of a threshold."""

@@ -304,6 +304,17 @@ CREATE TABLE webhooks (
 CREATE INDEX webhooks_board ON webhooks(board_id);
 """
 
+# The vote thresholds each idea has reached (as SQLite's 0015_votes_reached).
+VOTES_REACHED = """
+CREATE TABLE votes_reached (
+    board_id bigint NOT NULL REFERENCES boards(id),
+    idea_id bigint NOT NULL REFERENCES ideas(id),
+    threshold integer NOT NULL,
+    reached_at timestamptz NOT NULL,
+    PRIMARY KEY (idea_id, threshold)
+);
+"""
+
 # (name, SQL), in the order they apply. The first brings the schema SQLite reaches at
 # version 9 in one step: a PostgreSQL database never had the older shapes.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -312,6 +323,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0012_web_visibility", WEB_VISIBILITY),
     ("0013_outbox", OUTBOX),
     ("0014_webhooks", WEBHOOKS),
+    ("0015_votes_reached", VOTES_REACHED),
 )
 
 

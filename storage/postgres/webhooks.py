@@ -15,6 +15,18 @@ from storage.rows import WebhookRow
 _COLUMNS = "id, board_id, url, secret, events, created_at, disabled_at"
 
 
+# Distinct people voting on the idea or an idea merged into it, plus anonymous counts
+# (the score ``IDEA_SELECT`` gives a canonical idea).
+_SCORE = """
+SELECT (SELECT COUNT(DISTINCT r.member_id) FROM ideas d JOIN reactions r
+        ON r.board_id = d.board_id AND r.idea_id = d.id
+        WHERE d.board_id = %(board)s AND d.canonical_id = %(idea)s AND r.removed_at IS NULL)
+    + (SELECT COALESCE(SUM(a.count), 0) FROM ideas d JOIN anonymous_votes a
+        ON a.board_id = d.board_id AND a.idea_id = d.id
+        WHERE d.board_id = %(board)s AND d.canonical_id = %(idea)s AND a.removed_at IS NULL)
+"""
+
+
 def _row(r: tuple[Any, ...]) -> WebhookRow:
     return WebhookRow(
         id=r[0],
@@ -66,8 +78,37 @@ class Webhooks(PortBase, port.Webhooks):
         rows = await self._run.all("SELECT id FROM webhooks WHERE disabled_at IS NULL ORDER BY id")
         return [int(r[0]) for r in rows]
 
-    async def disable(self, webhook_id: int, at: datetime) -> None:
-        await self._run.run(
-            "UPDATE webhooks SET disabled_at = %s WHERE id = %s AND disabled_at IS NULL",
-            [at, webhook_id],
+    async def disable(self, webhook_id: int, at: datetime) -> bool:
+        return (
+            await self._run.run(
+                "UPDATE webhooks SET disabled_at = %s WHERE id = %s AND disabled_at IS NULL",
+                [at, webhook_id],
+            )
+            > 0
         )
+
+    async def votes_reached(
+        self, board_id: int, canonical_id: int, thresholds: Sequence[int], at: datetime
+    ) -> tuple[int, list[int]]:
+        keys = {"board": board_id, "idea": canonical_id}
+        async with self._run.conn() as conn:
+            # NO KEY UPDATE: votes of other transactions (which take KEY SHARE on the idea
+            # through their foreign key) go on; a second count waits for this one's commit.
+            await conn.execute(
+                "SELECT 1 FROM ideas WHERE id = %(idea)s AND board_id = %(board)s"
+                " FOR NO KEY UPDATE",
+                keys,
+            )
+            cursor = await conn.execute(_SCORE, keys)
+            found = await cursor.fetchone()
+            votes = int(found[0]) if found is not None else 0
+            due = sorted(t for t in set(thresholds) if t <= votes)
+            if not due:
+                return votes, []
+            cursor = await conn.execute(
+                "INSERT INTO votes_reached (board_id, idea_id, threshold, reached_at)"
+                " SELECT %(board)s, %(idea)s, t, %(at)s FROM unnest(%(due)s::integer[]) t"
+                " ON CONFLICT DO NOTHING RETURNING threshold",
+                {**keys, "due": due, "at": at},
+            )
+            return votes, sorted(int(r[0]) for r in await cursor.fetchall())

@@ -102,6 +102,7 @@ def test_a_board_set_up_from_an_empty_database_with_the_cli_alone(
     ok(database, "config", "set", "digest_time", "16:30")
     ok(database, "config", "set", "timezone", "Europe/Berlin")
     ok(database, "config", "set", "moderator_users", "U1, U2")
+    ok(database, "config", "set", "webhook_vote_thresholds", "50, 5 20")
     assert "is now public" in ok(database, "config", "set", "public", "on")
 
     listed = json.loads(ok(database, "boards", "list", "--format", "json"))
@@ -119,6 +120,7 @@ def test_a_board_set_up_from_an_empty_database_with_the_cli_alone(
     assert settings["digest_time"] == "16:30"
     assert settings["timezone"] == "Europe/Berlin"
     assert settings["moderator_users"] == ["U1", "U2"]
+    assert settings["webhook_vote_thresholds"] == [5, 20, 50]
     assert (settings["public"], settings["read_link"]) == (True, "none")
     channels = json.loads(ok(database, "channels", "list", "--format", "json"))
     assert {c["channel"]: c["purpose"] for c in channels} == {
@@ -153,10 +155,11 @@ def test_a_board_set_up_from_an_empty_database_with_the_cli_alone(
 
     user = getpass.getuser()
     actions = [(a, p, u) for a, p, u, _ in log_of(database)]
-    assert actions[:8] == [
+    assert actions[:9] == [
         ("board created", "cli", user),
         ("channel", "cli", user),
         ("channel", "cli", user),
+        ("config", "cli", user),
         ("config", "cli", user),
         ("config", "cli", user),
         ("config", "cli", user),
@@ -240,6 +243,13 @@ HOSTILE: list[tuple[Sequence[str], str]] = [
     (["config", "set", "vote_emoji", ""], "at least one emoji"),
     (["config", "set", "public", "maybe"], "public takes on or off"),
     (["config", "set", "read_link", "<script>"], "read_link takes new"),
+    (["config", "set", "webhook_vote_thresholds", "0"], "webhook_vote_thresholds takes"),
+    (["config", "set", "webhook_vote_thresholds", "10,abc"], "whole numbers of votes"),
+    (["config", "set", "webhook_vote_thresholds", "2.5"], "whole numbers of votes"),
+    (["config", "set", "webhook_vote_thresholds", ","], "whole numbers of votes"),
+    (["config", "set", "webhook_vote_thresholds", "1 2 3 4 5 6 7 8 9 10 11"], "up to 10"),
+    (["config", "set", "webhook_vote_thresholds", "9" * 400], "webhook_vote_thresholds"),
+    (["config", "set", "webhook_vote_thresholds", "1000001"], "1 to 1,000,000"),
     (["config", "show", "--board", "nope"], "no board named"),
     (["idea", "show", "99"], "99"),
     (["idea", "show", "0"], "Invalid value for 'NUMBER'"),
