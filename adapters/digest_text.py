@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.digest_posts import Delivery, ScheduleStatus
 from bot.domain import Where
-from bot.scheduler import Delivery, ScheduleStatus
 
 Place = Callable[[Where], str]
 Escape = Callable[[str], str]

@@ -13,8 +13,8 @@ import discord
 
 from adapters.discord import convert, render
 from adapters.discord.events import NO_PINGS
+from bot.digest_posts import DigestPost, PostFailed
 from bot.domain import Where
-from bot.scheduler import DigestPost, PostFailed
 
 # How far back, past the digest's own parts, a resumed attempt looks for parts already
 # posted: a retry comes within the hour, so other traffic rarely pushes them further.

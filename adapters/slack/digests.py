@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
 from adapters.slack.handlers import PLATFORM
+from bot.digest_posts import DigestPost, PostFailed
 from bot.domain import Where
-from bot.scheduler import DigestPost, PostFailed
 
 EVENT_TYPE = "ideabot_digest"
 # How far back, past the digest's own parts, a resumed attempt looks for parts already

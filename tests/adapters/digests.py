@@ -13,8 +13,8 @@ import numpy as np
 from sqlite_utils import Database
 
 from bot.app import App
+from bot.digest_posts import DigestPost, DigestPoster, PostFailed
 from bot.domain import Where
-from bot.scheduler import DigestPost, DigestPoster, PostFailed
 from storage.times import to_db
 
 DIM = 384

@@ -17,9 +17,10 @@ import pytest
 
 from bot.app import App, build_app
 from bot.channels import Channels
+from bot.digest_posts import DigestPost, NoDigestChannel, PostFailed
 from bot.domain import Where
 from bot.errors import NotAllowed
-from bot.scheduler import LEASE, DigestPost, DigestScheduler, NoDigestChannel, PostFailed
+from bot.scheduler import LEASE, DigestScheduler
 from bot.settings import Settings
 from tests.conftest import FakeClock, draft, member, moderator, vote
 from tests.fakes.embedder import TestEmbedder
