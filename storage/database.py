@@ -186,7 +186,14 @@ class AsyncDatabase:
         loop = asyncio.get_running_loop()
         state = _Session(queue.SimpleQueue(), loop.create_future(), loop.create_future(), loop)
         self._queue.put(state)
-        await state.started
+        try:
+            await state.started
+        except BaseException:
+            # Cancelled while waiting its turn: the writer will still begin the session;
+            # tell it now to roll back, or it would wait for calls for ever (and every
+            # later write, and close, behind it).
+            state.calls.put(False)
+            raise
         try:
             yield Session(state)
         except BaseException:

@@ -97,3 +97,44 @@ async def test_after_commit_runs_only_for_committed_writes(tmp_path: Path) -> No
     assert isinstance(results[1], RuntimeError)
     assert seen == ["ok"]
     await db.close()
+
+
+async def test_a_session_cancelled_while_waiting_its_turn_does_not_stop_the_writer(
+    tmp_path: Path,
+) -> None:
+    db = await AsyncDatabase.open(tmp_path / "a.db")
+
+    def add(d: Database, name: str) -> None:
+        d.execute("INSERT INTO boards (name, created_at) VALUES (?, 'x')", [name])
+
+    queued = asyncio.Event()
+
+    async def waits_its_turn() -> None:
+        queued.set()  # then, without yielding, it queues its session and waits for it
+        async with db.session() as session:
+            await session.call(add, "never")
+
+    holding = asyncio.Event()
+    release = asyncio.Event()
+
+    async def holds_the_writer() -> None:
+        async with db.session() as session:
+            await session.call(add, "first")
+            holding.set()
+            await release.wait()
+
+    first = asyncio.ensure_future(holds_the_writer())
+    await holding.wait()
+    waiting = asyncio.ensure_future(waits_its_turn())
+    await queued.wait()
+    waiting.cancel()
+    release.set()
+    await first
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    # The writer rolled the cancelled session back and goes on: writes and close finish
+    # (before the fix it waited for the cancelled session's calls for ever).
+    await asyncio.wait_for(db.write(add, "after"), timeout=120)
+    names = await db.read(lambda d: [r[0] for r in d.execute("SELECT name FROM boards")])
+    assert sorted(names) == ["after", "first"]  # "never" was rolled back
+    await db.close()
