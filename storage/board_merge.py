@@ -26,6 +26,7 @@ MOVED_TABLES = (
     "link_codes",
     "outbox",
     "webhooks",
+    "votes_reached",
 )
 # Per-board state the target keeps its own of: the source's row is dropped. Web
 # visibility stays the target's; a reconciliation pass of the target re-reads the moved

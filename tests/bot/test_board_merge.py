@@ -101,6 +101,7 @@ async def fill(app: App, where: Where, prefix: str, embedder: TestEmbedder) -> F
     await app.moderation.delete_on(board, mod(where), 4, "spam")
     await Linking(core).make_code(where, mod(where))
     at = core.now()
+    ids_now = [r.id for r in await core.store.ideas.listing(board.id, include_deleted=True)]
     await core.store.digests.claim(
         PostKey(
             board_id=board.id,
@@ -116,6 +117,9 @@ async def fill(app: App, where: Where, prefix: str, embedder: TestEmbedder) -> F
         at + timedelta(minutes=5),
         False,
     )
+    # Idea 2 has reached a votes threshold (an idea.votes_reached webhook told of it once).
+    async with core.store.transaction() as tx:
+        assert (await tx.webhooks.votes_reached(board.id, ids_now[1], [1], at))[1] == [1]
     await core.store.reconcile.start(where.platform, board.id, at)
     await core.store.pages.set_public(board.id, True, at)
     listed = await core.store.ideas.listing(board.id, include_deleted=True)
