@@ -6,12 +6,14 @@ so a week that crosses a daylight-saving change is 167 or 169 hours long.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import digest_tally as tally
 from bot.boards import Board
 from bot.core import Core, view
 from bot.domain import Person, Status
@@ -30,7 +32,6 @@ MERGES_N = 15
 NOTE_MAX = 280
 # Trending: each vote's weight halves every this many hours before the period's end;
 # votes older than the window weigh too little to matter and are not read.
-TREND_DECIMALS = 6
 TREND_HALF_LIFE_H = 24.0
 TREND_WINDOW = timedelta(hours=96)
 STATUS_ORDER = {
@@ -182,46 +183,38 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     activity = core.store.activity
     start, end = period.start, period.end
     before = previous(period, board.settings.zone)
-    merged = await activity.merged_ideas(board.id)
+    since = max(period.start, period.end - TREND_WINDOW)
+    # The reads that need nothing from each other, all at once: the period's votes take
+    # one reader for most of the digest's time while the others go through the next.
+    reads = asyncio.gather(
+        activity.period_votes(board.id, start, end, since, TREND_HALF_LIFE_H),
+        activity.merged_ideas(board.id),
+        activity.vote_losses(board.id, start, end),
+        activity.created_between(board.id, start, end),
+        activity.created_between(board.id, before.start, start),
+        activity.status_changes(board.id, start, end),
+    )
+    more = asyncio.gather(
+        activity.merges(board.id, start, end),
+        activity.open_ideas(board.id, end),
+        activity.votes_cast(board.id, before.start, start),
+    )
+    first, second = await asyncio.gather(reads, more)
+    votes, merged, losses, created, prev_created, changes = first
+    merge_rows, open_ideas, previous_cast = second
 
     # Votes gained, first from range counts per idea (fast; may count twice a person
     # with votes on two messages of one idea), then exactly for the ideas that can rank.
-    since = max(period.start, period.end - TREND_WINDOW)
-    votes = await activity.period_votes(board.id, start, end, since, TREND_HALF_LIFE_H)
-    losses = await activity.vote_losses(board.id, start, end)
-    gained: dict[int, int] = {}
-    received: dict[int, int] = {}
-    for idea_id, author_id, people in votes.gains:
-        canonical = merged.get(idea_id, idea_id)
-        gained[canonical] = gained.get(canonical, 0) + people
-        received[author_id] = received.get(author_id, 0) + people
-    for idea_id, people in losses.items():
-        canonical = merged.get(idea_id, idea_id)
-        gained[canonical] = gained.get(canonical, 0) - people
-    for author_id, own in votes.own.items():
-        received[author_id] -= own
-    contenders = heapq.nsmallest(
-        TOP_N * 4, (k for k, g in gained.items() if g > 0), key=lambda k: (-gained[k], k)
-    )
+    gained, received = tally.gained_and_received(votes, losses, merged)
+    contenders = tally.top_gainers(gained, TOP_N * 4)
     gained.update(await activity.exact_gains(board.id, contenders, start, end))
+    trend = tally.top_trends(votes.weights, merged, (TOP_N + TRENDING_N) * 2)
 
-    trend: dict[int, float] = {}
-    for idea_id, weight in votes.weights.items():
-        canonical = merged.get(idea_id, idea_id)
-        trend[canonical] = trend.get(canonical, 0.0) + weight
-    # Engines differ in the last bits (SQLite's julianday keeps milliseconds, PostgreSQL
-    # microseconds; sums run in any order): six decimals rank and read the same on both.
-    trend = {k: round(v, TREND_DECIMALS) for k, v in trend.items()}
-
-    created = await activity.created_between(board.id, start, end)
-    prev_created = await activity.created_between(board.id, before.start, start)
     new_ids = [idea_id for idea_id, _author, is_merged in created if not is_merged]
-    changes = await activity.status_changes(board.id, start, end)
-    merge_rows = await activity.merges(board.id, start, end)
 
     # Read whole ideas only for what the digest can show (ties and deleted ideas need slack).
     top_ids = [k for k in contenders if gained.get(k, 0) > 0]
-    trend_ids = heapq.nsmallest((TOP_N + TRENDING_N) * 2, trend, key=lambda k: (-trend[k], k))
+    trend_ids = list(trend)
     shown_new = heapq.nsmallest(NEW_N, new_ids, key=lambda k: (-gained.get(k, 0), k))
     wanted = set(top_ids) | set(trend_ids) | set(shown_new)
     wanted |= {c.idea_id for c in changes} | {m.idea_id for m in merge_rows}
@@ -273,9 +266,9 @@ async def build_digest(core: Core, board: Board, period: Period) -> Digest:
     headline = Headline(
         new_ideas=len(new_ids),
         votes_cast=votes.cast,
-        open_ideas=await activity.open_ideas(board.id, end),
+        open_ideas=open_ideas,
         previous_new_ideas=sum(not is_merged for _i, _a, is_merged in prev_created),
-        previous_votes_cast=await activity.votes_cast(board.id, before.start, start),
+        previous_votes_cast=previous_cast,
     )
     return Digest(
         board=board.name,
@@ -320,12 +313,13 @@ async def _contributors(
     posted: dict[int, int] = {}
     for author in authors:
         posted[author] = posted.get(author, 0) + 1
-    people = set(posted) | set(received)
-    names = await core.store.members.names(sorted(people))
-    ranked = sorted(
-        people,
-        key=lambda m: (-(posted.get(m, 0) * 3 + received.get(m, 0)), names.get(m, ("", "", ""))[2]),
-    )
+    points = {m: posted.get(m, 0) * 3 + received.get(m, 0) for m in set(posted) | set(received)}
+    # Names break ties, so only the members who can rank are named (a busy week has
+    # thousands of authors): everyone with at least the points of the last place.
+    cut = heapq.nlargest(CONTRIBUTORS_N, points.values())
+    people = sorted(m for m, p in points.items() if p >= cut[-1]) if cut else []
+    names = await core.store.members.names(people)
+    ranked = sorted(people, key=lambda m: (-points[m], names.get(m, ("", "", ""))[2]))
     out = []
     for member_id in ranked[:CONTRIBUTORS_N]:
         platform, user_id, name = names[member_id]
