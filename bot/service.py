@@ -152,8 +152,7 @@ class IdeaService:
                 ]
                 return Stored(row=row, into=into, candidates=candidates)
 
-            async with core.store.transaction() as tx:
-                stored = await store(tx)
+            stored = await core.store.transact(store)
             if stored is None:
                 again = await self._idea_of_message(board, draft.where, draft.message_id or "")
                 if again is None:

@@ -15,7 +15,7 @@ import contextlib
 import queue
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +77,19 @@ class _Session:
     loop: asyncio.AbstractEventLoop
 
 
-class Session:
-    """Calls inside one open write transaction (see ``AsyncDatabase.session``)."""
+class Calls:
+    """Calls inside one write transaction."""
+
+    async def call(
+        self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``fn(db, *args, **kwargs)`` on the writer connection, inside this transaction."""
+        raise NotImplementedError
+
+
+class Session(Calls):
+    """Calls inside one open write transaction (see ``AsyncDatabase.session``): each goes
+    to the writer thread and back."""
 
     def __init__(self, state: _Session) -> None:
         self._state = state
@@ -86,11 +97,38 @@ class Session:
     async def call(
         self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """``fn(db, *args, **kwargs)`` on the writer connection, inside this transaction."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._state.calls.put(_Job(_bind(fn, args, kwargs), future, loop))
         return await future
+
+
+class InlineCalls(Calls):
+    """Calls of a write run whole on the writer thread (see ``AsyncDatabase.write_inline``):
+    each runs at once, on the connection it was given."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def call(
+        self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        return fn(self._db, *args, **kwargs)
+
+
+class InlineAwait(RuntimeError):
+    """A write run inline awaited something other than its own calls: a bug in the caller."""
+
+
+def run_inline(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to its end without an event loop: it may await only coroutines that
+    never wait (``InlineCalls.call``); anything that would wait raises ``InlineAwait``."""
+    try:
+        waited = coro.send(None)
+    except StopIteration as done:
+        return cast(T, done.value)
+    coro.close()
+    raise InlineAwait(f"a write run inline waited for {waited!r}: it may await only its calls")
 
 
 class AsyncDatabase:
@@ -173,6 +211,14 @@ class AsyncDatabase:
         future: asyncio.Future[T] = loop.create_future()
         self._queue.put(_Job(_bind(fn, args, kwargs), future, loop))
         return future
+
+    async def write_inline(self, fn: Callable[[Database], Coroutine[Any, Any, T]]) -> T:
+        """The coroutine ``fn(db)`` run whole on the writer thread, as one write (in the
+        group of writes waiting beside it, like ``write``), with no trip back to the event
+        loop between its statements: it may await only ``InlineCalls`` on ``db`` (see
+        ``run_inline``). Like any write it may run twice (its group failed for another's
+        sake), so it must change nothing outside the database."""
+        return await self.write(lambda db: run_inline(fn(db)))
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[Session]:

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from storage import boards as board_rows
 from storage.connection import after_commit
-from storage.database import AsyncDatabase, Session
+from storage.database import AsyncDatabase, Calls
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -19,7 +19,7 @@ class Runner:
     """Where a port's calls run: on their own (reads on readers, each write committed
     with whatever waits beside it), or inside one open transaction."""
 
-    def __init__(self, db: AsyncDatabase, session: Session | None = None) -> None:
+    def __init__(self, db: AsyncDatabase, session: Calls | None = None) -> None:
         self.db = db
         self.session = session
 

@@ -4,15 +4,20 @@ migrations)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
+
+from sqlite_utils import Database
 
 from storage import port, sqlite_outbox, sqlite_pages, sqlite_votes, sqlite_webhooks
 from storage import sqlite_backlog as backlog
 from storage import sqlite_upkeep as upkeep
-from storage.database import AsyncDatabase
+from storage.database import AsyncDatabase, InlineCalls
 from storage.sqlite_runner import MemberCache, Runner
+
+T = TypeVar("T")
 
 
 def _attach(target: port.Ports, run: Runner, members: MemberCache) -> None:
@@ -66,6 +71,16 @@ class SqliteStore(port.Store):
             tx = SqliteTransaction(Runner(self.db, session), self._members)
             yield tx
         tx.committed()
+
+    async def transact(self, fn: Callable[[port.Transaction], Awaitable[T]]) -> T:
+        # Whole on the writer thread: one trip there and back instead of one per call.
+        async def whole(db: Database) -> tuple[T, SqliteTransaction]:
+            tx = SqliteTransaction(Runner(self.db, InlineCalls(db)), self._members)
+            return await fn(tx), tx
+
+        result, tx = await self.db.write_inline(whole)
+        tx.committed()
+        return result
 
     async def close(self) -> None:
         await self.db.close()

@@ -15,13 +15,17 @@ one explicit transaction::
 
 Inside it, use only ``tx``: awaiting another write on the store itself from inside a
 transaction waits for that transaction to end (on SQLite: forever).
+
+A hot path whose transaction awaits nothing but ``tx`` hands it over whole instead,
+``await store.transact(fn)``: on SQLite it then runs on the writer thread in one go.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from typing import TypeVar
 
 from storage.errors import StoreError
 from storage.port.backlog import (
@@ -46,6 +50,8 @@ from storage.port.upkeep import (
     Pages,
     ReconcilePlaces,
 )
+
+T = TypeVar("T")
 
 __all__ = [
     "Activity",
@@ -123,6 +129,15 @@ class Store(Ports, ABC):
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """Ports whose changes commit together when the block ends without an error."""
+
+    async def transact(self, fn: Callable[[Transaction], Awaitable[T]]) -> T:
+        """``fn(tx)`` in one transaction: committed when it returns, rolled back when it
+        raises; what it returns. ``fn`` awaits nothing but ``tx``'s ports, so an engine may
+        run it whole where its connection lives (SQLite: on the writer thread, with no trip
+        back to the event loop per statement); it may run more than once (a failed group
+        of writes is run again), so it changes nothing but the database."""
+        async with self.transaction() as tx:
+            return await fn(tx)
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
-from storage.database import AsyncDatabase, StoreError
+from storage.database import AsyncDatabase, InlineAwait, InlineCalls, StoreError
 from storage.schema import migrations
 
 
@@ -137,4 +138,35 @@ async def test_a_session_cancelled_while_waiting_its_turn_does_not_stop_the_writ
     await asyncio.wait_for(db.write(add, "after"), timeout=120)
     names = await db.read(lambda d: [r[0] for r in d.execute("SELECT name FROM boards")])
     assert sorted(names) == ["after", "first"]  # "never" was rolled back
+    await db.close()
+
+
+async def test_an_inline_write_runs_whole_on_the_writer_and_fails_alone(tmp_path: Path) -> None:
+    db = await AsyncDatabase.open(tmp_path / "a.db")
+    threads: list[str] = []
+
+    def add(d: Database, name: str) -> int:
+        threads.append(threading.current_thread().name)
+        d.execute("INSERT INTO boards (name, created_at) VALUES (?, 'x')", [name])
+        return int(d.execute("SELECT COUNT(*) FROM boards").fetchone()[0])
+
+    async def two(d: Database) -> int:
+        calls = InlineCalls(d)
+        await calls.call(add, "first")
+        return await calls.call(add, "second")
+
+    async def waits(d: Database) -> None:
+        await InlineCalls(d).call(add, "lost")
+        await asyncio.sleep(0)  # the event loop's: not for a write run on the writer
+
+    assert await db.write_inline(two) == 2
+    assert threads == ["ideabot-write", "ideabot-write"]
+    # Beside other writes in one group: the one that awaits fails alone, with its rows.
+    jobs = [db.write(add, f"b{i}") for i in range(5)] + [db.write_inline(waits)]
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    assert isinstance(results[5], InlineAwait)
+    assert "only its calls" in str(results[5])
+    assert results[:5] == [3, 4, 5, 6, 7]
+    names = await db.read(lambda d: [r[0] for r in d.execute("SELECT name FROM boards")])
+    assert len(names) == 2 + 5 and "lost" not in names
     await db.close()

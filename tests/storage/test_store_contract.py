@@ -13,7 +13,7 @@ import pytest
 
 from storage.engines import open_store
 from storage.errors import StoreError
-from storage.port import Store
+from storage.port import Store, Transaction
 from storage.rows import NewIdea, PostKey, VoteEvent
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -74,6 +74,46 @@ async def test_a_transaction_that_raises_leaves_nothing(stores: tuple[Store, Sto
     async with one.transaction() as tx:
         _, number = await tx.ideas.insert(new_idea(board_id, author, 2))
     assert number == 1  # the number the rolled-back idea took is given again
+
+
+async def test_transact_commits_what_it_returns_and_runs_its_callbacks_once(
+    stores: tuple[Store, Store],
+) -> None:
+    one, two = stores
+    board_id, author = await board_and_author(one)
+    told: list[int] = []
+
+    async def store_two(tx: Transaction) -> list[int]:
+        numbers = [(await tx.ideas.insert(new_idea(board_id, author, n)))[1] for n in (1, 2)]
+        await tx.log.add(board_id, author, "test", {"numbers": numbers}, AT)
+        tx.on_commit(lambda: told.append(len(numbers)))
+        return numbers
+
+    assert await one.transact(store_two) == [1, 2]
+    assert told == [2]
+    assert await two.ideas.next_number(board_id) == 3
+    numbers = await asyncio.gather(*(s.transact(store_two) for s in (one, two, one)))
+    assert sorted(n for pair in numbers for n in pair) == list(range(3, 9))
+    assert told == [2, 2, 2, 2]
+
+
+async def test_transact_that_raises_leaves_nothing_and_calls_back_nothing(
+    stores: tuple[Store, Store],
+) -> None:
+    one, two = stores
+    board_id, author = await board_and_author(one)
+    told: list[str] = []
+
+    async def half(tx: Transaction) -> None:
+        await tx.ideas.insert(new_idea(board_id, author, 1))
+        tx.on_commit(lambda: told.append("committed"))
+        raise RuntimeError("changed my mind")
+
+    with pytest.raises(RuntimeError, match="changed my mind"):
+        await one.transact(half)
+    assert told == []
+    assert await two.ideas.by_number(board_id, 1) is None
+    assert await two.ideas.next_number(board_id) == 1
 
 
 async def test_concurrent_ideas_from_two_stores_are_numbered_without_gaps_or_repeats(
