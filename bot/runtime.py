@@ -27,6 +27,11 @@ T = TypeVar("T")
 # objects are freed by reference counting anyway; only cycles wait for the collector,
 # and 50,000 objects' worth of them is a few megabytes at most.
 YOUNG_THRESHOLD = 50_000
+# The middle generation every this many young collections instead of 10: the events of
+# a burst wait for the writer, so they survive a young collection, and each middle one
+# walks every survivor again. In a burst of 100,000 votes the collector took 0.54 to
+# 0.57 s with 100 against 0.75 to 1.04 s with 10 (three middle collections).
+MIDDLE_THRESHOLD = 100
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -49,5 +54,5 @@ def settle_after_start() -> None:
     (it lives as long as the process), and young collections run less often."""
     gc.collect()
     gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+    old = gc.get_threshold()[2]
+    gc.set_threshold(YOUNG_THRESHOLD, MIDDLE_THRESHOLD, old)
