@@ -4,7 +4,6 @@ one place that builds them all."""
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
@@ -126,9 +125,8 @@ def run_command(db_path: Path | str | None, shard_count: int | None, shard_ids: 
         finally:
             await app.close()
 
-    # SIGTERM (a service manager's stop) ends the run as Ctrl-C does: queued writes are
-    # finished and the database closed before the process exits.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # SIGTERM (a service manager's stop) ends the run as Ctrl-C does (``bot.runtime``):
+    # queued writes are finished and the database closed before the process exits.
     try:
         run_async(serve())
     except KeyboardInterrupt:

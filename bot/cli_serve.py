@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,7 +56,7 @@ def serve_command(db_path: Path | str | None, host: str | None, port: int | None
             await asyncio.gather(warm, return_exceptions=True)
             await app.close()
 
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C and SIGTERM cancel main() (``bot.runtime``): the board stops cleanly.
     try:
         run_async(main())
     except KeyboardInterrupt:

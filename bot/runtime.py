@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -44,9 +45,49 @@ def new_loop() -> asyncio.AbstractEventLoop:
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run`` on the loop of ``new_loop``."""
+    """``asyncio.run`` on the loop of ``new_loop``; Ctrl-C or SIGTERM (a service manager's
+    stop) cancels the coroutine, so its ``finally`` blocks run, and then raises
+    KeyboardInterrupt here."""
     with asyncio.Runner(loop_factory=new_loop) as runner:
-        return runner.run(coro)
+        return runner.run(_stopped_by_signals(coro))
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+async def _stopped_by_signals(coro: Coroutine[Any, Any, T]) -> T:
+    """Await ``coro``; a stop signal cancels it and ends in KeyboardInterrupt.
+
+    The handlers are the loop's own (``add_signal_handler``), not ``signal.signal``: a
+    Python-level handler only runs when the interpreter next runs bytecode, and uvloop,
+    idle in its poll, retries the poll when a signal interrupts it. A web board with
+    nothing to do then never stopped on SIGTERM (found by ``bench.web``).
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    stopped: list[int] = []
+
+    def stop(number: int) -> None:
+        stopped.append(number)
+        task.cancel()
+
+    installed = []
+    for number in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(number, stop, number)
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue  # Windows, or not the main thread: the default handling stays
+        installed.append(number)
+    try:
+        return await coro
+    except asyncio.CancelledError:
+        if stopped:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        for number in installed:
+            loop.remove_signal_handler(number)
 
 
 def settle_after_start() -> None:

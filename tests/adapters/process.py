@@ -110,6 +110,20 @@ class BotProcess:
             self._process.kill()
         await self._finish()
 
+    async def stopped_by(self, number: int, *, within: float = 60.0) -> int | None:
+        """Send signal ``number``; the exit code, or None when the process had not ended
+        ``within`` seconds later (it is then killed)."""
+        assert self._process is not None
+        self._process.send_signal(number)
+        try:
+            await asyncio.wait_for(self._process.wait(), within)
+        except TimeoutError:
+            self._process.kill()
+            await self._finish()
+            return None
+        await self._finish()
+        return self._process.returncode
+
     async def _finish(self) -> None:
         assert self._process is not None
         await self._process.wait()

@@ -6,11 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
+import sqlite3
 import sys
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.app import build_app
 from bot.settings import Settings
@@ -103,3 +107,40 @@ async def test_serve_sees_what_another_process_stores_meanwhile(tmp_path: Path):
                 assert (await after.json())["ideas"][0]["title"] == "Arrived while serving"
     finally:
         await process.stop()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
+async def test_an_idle_board_stops_on_sigterm_and_ctrl_c(tmp_path: Path, stop: int) -> None:
+    """Once nothing is left to do, the loop sleeps in its poll: a stop signal must still
+    wake it (on uvloop a Python-level handler never ran, and SIGTERM was ignored)."""
+    clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    db = tmp_path / "idle.db"
+    app = await build_app(Settings(db=db), embedder=TestEmbedder(), clock=clock)
+    board = (await seed(app, clock)).public
+    await app.close()
+    process = BotProcess({}, tmp_path, [*SERVE, "--db", str(db), "--port", "0"])
+    await process.start()
+    address = (await process.wait_for_line(LISTENING))[1]
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=8)) as http:
+        for n in range(3):  # another process writes; the board reads it
+            with closing(sqlite3.connect(db)) as conn, conn:
+                conn.execute(
+                    "INSERT INTO members (platform, user_id, name) VALUES ('slack', ?, 'late')",
+                    [f"late-{n}"],
+                )
+            async with http.get(f"{address}b/{board}") as page:
+                assert page.status == 200
+        # A search by meaning waits for the model, whose warm-up went first on the same
+        # thread: after it nothing is left to wake the loop but the signal.
+        async with http.get(f"{address}b/{board}", params={"q": "dark theme"}) as found:
+            assert found.status == 200
+
+        async def style() -> int:
+            async with http.get(f"{address}static/board.css") as sheet:
+                await sheet.read()
+                return sheet.status
+
+        assert await asyncio.gather(*(style() for _ in range(20))) == [200] * 20
+    # A generous wait: the signal is handled at once; only a missed one waits this long.
+    assert await process.stopped_by(stop, within=60) == 0, process.tail()
+    assert "stopped" in process.tail()
