@@ -17,10 +17,12 @@ about 2,600 young and a dozen full collections: 2 to 3 seconds of a 10-second bu
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import functools
 import gc
 import signal
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -88,6 +90,24 @@ async def _stopped_by_signals(coro: Coroutine[Any, Any, T]) -> T:
     finally:
         for number in installed:
             loop.remove_signal_handler(number)
+
+
+def release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``), after a
+    large load whose scratch has been freed: without it those pages stay in the resident
+    set (a 100k board's index load left about 20 MB there). Does nothing where the C
+    library has no such call (macOS, musl, Windows)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return cast(Callable[[int], int], ctypes.CDLL(None).malloc_trim)
+    except (OSError, AttributeError, TypeError):
+        return None
 
 
 def settle_after_start() -> None:
