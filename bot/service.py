@@ -7,6 +7,7 @@ the embedder, the similarity indexes and the board cache.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -73,11 +74,20 @@ class IdeaService:
         board = await core.board_for(draft.where)
         if draft.author.user_id in board.settings.banned_users:
             raise NotAllowed("You can't post ideas on this board.")
-        if draft.message_id is not None and draft.where.channel_id is not None:
-            existing = await self._idea_of_message(board, draft.where, draft.message_id)
-            if existing is not None:
-                return AlreadyCaptured(idea=view(existing))
-        vector = await core.embed(text)
+        # The text is encoded while the store says whether the message was captured
+        # already (a redelivery): its answer comes first and the vector is then dropped.
+        encoding = asyncio.ensure_future(core.embed(text))
+        try:
+            if draft.message_id is not None and draft.where.channel_id is not None:
+                existing = await self._idea_of_message(board, draft.where, draft.message_id)
+                if existing is not None:
+                    return AlreadyCaptured(idea=view(existing))
+            vector = await encoding
+        finally:
+            if not encoding.done():
+                encoding.cancel()  # its result is not wanted
+            elif not encoding.cancelled():
+                encoding.exception()  # seen: the caller has its answer (or this error)
         async with core.lock(board):
             index = await core.index(board)
             nearest = [

@@ -5,6 +5,7 @@ about duplicate detection itself."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, datetime
 
 import pytest
@@ -87,6 +88,25 @@ async def test_same_message_twice_is_captured_once(app: App) -> None:
     assert isinstance(again, AlreadyCaptured)
     assert again.idea.number == first.idea.number
     assert count(app, "SELECT COUNT(*) FROM ideas") == 1
+
+
+async def test_a_redelivery_is_answered_even_when_its_encode_fails(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The message check runs while the text is encoded; a captured message is answered
+    from the store, and an encode that fails meanwhile is neither raised nor left unseen."""
+    first = await app.ideas.submit(draft("Offline maps for whole regions", message_id="m1"))
+
+    async def broken(text: str) -> object:
+        raise RuntimeError("the model is gone")
+
+    monkeypatch.setattr(app.core, "embed", broken)
+    again = await app.ideas.submit(draft("Offline maps for whole regions", message_id="m1"))
+    assert isinstance(again, AlreadyCaptured) and again.idea.number == first.idea.number
+    with pytest.raises(RuntimeError, match="the model is gone"):
+        await app.ideas.submit(draft("A new idea about heart rate zones", message_id="m2"))
+    gc.collect()
+    assert "never retrieved" not in caplog.text
 
 
 async def test_concurrent_submits_of_one_message_store_one_idea(app: App) -> None:
