@@ -23,6 +23,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlite_utils import Database
 
+from storage.calls import Calls, InlineAwait, InlineCalls, run_inline
 from storage.connection import (
     WriterDatabase,
     after_commit,
@@ -43,12 +44,16 @@ from storage.opening import (
 
 __all__ = [
     "AsyncDatabase",
+    "Calls",
+    "InlineAwait",
+    "InlineCalls",
     "StoreError",
     "after_commit",
     "attempt",
     "connect",
     "each_alone",
     "migrate",
+    "run_inline",
     "upgrade",
 ]
 
@@ -77,16 +82,6 @@ class _Session:
     loop: asyncio.AbstractEventLoop
 
 
-class Calls:
-    """Calls inside one write transaction."""
-
-    async def call(
-        self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
-        """``fn(db, *args, **kwargs)`` on the writer connection, inside this transaction."""
-        raise NotImplementedError
-
-
 class Session(Calls):
     """Calls inside one open write transaction (see ``AsyncDatabase.session``): each goes
     to the writer thread and back."""
@@ -101,34 +96,6 @@ class Session(Calls):
         future: asyncio.Future[T] = loop.create_future()
         self._state.calls.put(_Job(_bind(fn, args, kwargs), future, loop))
         return await future
-
-
-class InlineCalls(Calls):
-    """Calls of a write run whole on the writer thread (see ``AsyncDatabase.write_inline``):
-    each runs at once, on the connection it was given."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def call(
-        self, fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
-        return fn(self._db, *args, **kwargs)
-
-
-class InlineAwait(RuntimeError):
-    """A write run inline awaited something other than its own calls: a bug in the caller."""
-
-
-def run_inline(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to its end without an event loop: it may await only coroutines that
-    never wait (``InlineCalls.call``); anything that would wait raises ``InlineAwait``."""
-    try:
-        waited = coro.send(None)
-    except StopIteration as done:
-        return cast(T, done.value)
-    coro.close()
-    raise InlineAwait(f"a write run inline waited for {waited!r}: it may await only its calls")
 
 
 class AsyncDatabase:
