@@ -253,7 +253,12 @@ class Imports(PortBase, port.Imports):
         *,
         unless_withdrawn: bool,
     ) -> int:
-        stored = [(i, m, who, emoji, to_db(at)) for i, m, who, emoji, at in rows]
+        # An import's votes on one message share its time: each is written out once.
+        times: dict[datetime, str] = {}
+        stored = [
+            (i, m, who, emoji, times.get(at) or times.setdefault(at, to_db(at)))
+            for i, m, who, emoji, at in rows
+        ]
         return await self._run.write(
             imports.insert_reactions, board_id, stored, unless_withdrawn=unless_withdrawn
         )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -80,7 +80,8 @@ def parse(files: ExportFiles, wanted: Sequence[str], problems: Problems) -> Pars
     teams: Counter[str] = Counter(
         str(u["team_id"]) for u in users.values() if u.get("team_id") and not _is_bot_user(u)
     )
-    user_names = {u: n for u in users if (n := _person(u, users).name) != u}
+    people = People(users)
+    user_names = {u: n for u in users if (n := people.of(u).name) != u}
     channel_names = dict(channels)
 
     def plain(text: str) -> str:
@@ -99,7 +100,7 @@ def parse(files: ExportFiles, wanted: Sequence[str], problems: Problems) -> Pars
                 continue
             for position, raw in enumerate(data):
                 try:
-                    outcome = _message(raw, channel_id, name, users, plain)
+                    outcome = _message(raw, channel_id, name, people, plain)
                 except BadMessage as exc:
                     problems.report(files.where(file), f"message {position + 1}: {exc}")
                     collected.skipped[SKIP_BAD] += 1
@@ -167,6 +168,28 @@ def _is_bot_user(user: dict[str, Any]) -> bool:
     return bool(user.get("is_bot")) or user.get("id") == SLACKBOT
 
 
+class People:
+    """The export's members as ImportedPerson, each made once: a member who reacted to
+    ten thousand messages is one object, looked up, not ten thousand built."""
+
+    def __init__(self, users: dict[str, dict[str, Any]]) -> None:
+        self.users = users
+        self._made: dict[str, ImportedPerson] = {}
+
+    def of(self, user_id: str, profile: Any = None) -> ImportedPerson:
+        if isinstance(profile, dict):  # the message's own copy of its author's profile
+            return _person(user_id, self.users, profile)
+        person = self._made.get(user_id)
+        if person is None:
+            person = self._made[user_id] = _person(user_id, self.users)
+        return person
+
+    def all(self, user_ids: Iterable[str]) -> tuple[ImportedPerson, ...]:
+        """The people of ``user_ids``, each once, in order."""
+        made = self._made
+        return tuple(made.get(u) or self.of(u) for u in dict.fromkeys(user_ids))
+
+
 def _person(user_id: str, users: dict[str, dict[str, Any]], profile: Any = None) -> ImportedPerson:
     user = users.get(user_id) or {}
     names = [user.get("profile") or {}, user, profile if isinstance(profile, dict) else {}]
@@ -193,7 +216,7 @@ def _message(
     raw: Any,
     channel_id: str,
     channel_name: str,
-    users: dict[str, dict[str, Any]],
+    people: People,
     plain: Callable[[str], str],
 ) -> ImportedMessage | str:
     """The message as an idea candidate, or why it is none; BadMessage when malformed."""
@@ -218,7 +241,7 @@ def _message(
         return SKIP_SYSTEM  # joins, topic changes, file shares: live capture skips them too
     if not user_id:
         return SKIP_NO_AUTHOR
-    author = _person(user_id, users, raw.get("user_profile"))
+    author = people.of(user_id, raw.get("user_profile"))
     if author.is_bot:
         return SKIP_BOTS
     edited = raw.get("edited")
@@ -231,34 +254,42 @@ def _message(
         text=plain(raw.get("text") or ""),
         at=ts_time(ts),
         edited_at=ts_time(edited_ts) if isinstance(edited_ts, str) and _is_ts(edited_ts) else None,
-        reactions=_reactions(raw.get("reactions"), ts, users),
+        reactions=_reactions(raw.get("reactions"), ts, people),
     )
 
 
-def _reactions(raw: Any, ts: str, users: dict[str, dict[str, Any]]) -> tuple[ImportedReaction, ...]:
+def _reactions(raw: Any, ts: str, people: People) -> tuple[ImportedReaction, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
         raise BadMessage(f"ts {ts}: reactions is not a list")
     by_emoji: dict[str, ImportedReaction] = {}
     for position, reaction in enumerate(raw):
-        where = f"ts {ts}: reaction {position + 1}"
-        if not isinstance(reaction, dict) or not isinstance(reaction.get("name"), str):
-            raise BadMessage(f"{where} has no name")
-        listed = reaction.get("users") or []
-        if not isinstance(listed, list) or not all(isinstance(u, str) for u in listed):
-            raise BadMessage(f"{where}: users is not a list of user ids")
-        count = reaction.get("count", len(listed))
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise BadMessage(f"{where}: count is not a whole number")
-        if count > MAX_REACTION_COUNT:
-            raise BadMessage(f"{where}: count {count} is more than any channel has people")
-        people = tuple(_person(u, users) for u in dict.fromkeys(listed))
+        problem = _reaction_problem(reaction)
+        if problem is not None:
+            raise BadMessage(f"ts {ts}: reaction {position + 1}{problem}")
+        count = reaction.get("count", len(reaction.get("users") or ()))
+        who = people.all(reaction.get("users") or ())
         name = emoji_name(reaction["name"])
         # Skin tones are separate reactions in the export and one emoji to the board.
         before = by_emoji.get(name)
         if before is not None:
-            people = tuple(dict.fromkeys((*before.users, *people)))
+            who = tuple(dict.fromkeys((*before.users, *who)))
             count += before.count
-        by_emoji[name] = ImportedReaction(emoji=name, count=max(count, len(people)), users=people)
+        by_emoji[name] = ImportedReaction(emoji=name, count=max(count, len(who)), users=who)
     return tuple(by_emoji.values())
+
+
+def _reaction_problem(reaction: Any) -> str | None:
+    """What makes a reaction unreadable (to follow "reaction N"), or None."""
+    if not isinstance(reaction, dict) or not isinstance(reaction.get("name"), str):
+        return " has no name"
+    listed = reaction.get("users") or []
+    if not isinstance(listed, list) or not all(isinstance(u, str) for u in listed):
+        return ": users is not a list of user ids"
+    count = reaction.get("count", len(listed))
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return ": count is not a whole number"
+    if count > MAX_REACTION_COUNT:
+        return f": count {count} is more than any channel has people"
+    return None

@@ -7,6 +7,7 @@ never anything else.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +42,18 @@ def test_clean_text_leaves_nothing_hidden(text: str) -> None:
     assert cleaned == cleaned.strip()
     assert "\n\n\n" not in cleaned
     cleaned.encode("utf-8")  # storable as it is
+
+
+@given(CHAT_TEXT)
+@example("tab\there, a line\nand \u200bzero\u00a0width\r\n\n\n\x85end\t")
+def test_clean_text_keeps_every_visible_character(text: str) -> None:
+    """Against the rule read character by character: clean_text skips that reading for
+    printable lines, so a line it wrongly took for printable would keep a hidden one,
+    and one it wrongly read would lose a visible one."""
+    lines = re.sub(r"\r\n|[\r\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", text))
+    kept = "".join(c for c in lines if c in "\n\t" or unicodedata.category(c) not in HIDDEN)
+    tidy = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in kept.split("\n")]
+    assert clean_text(text) == re.sub(r"\n{3,}", "\n\n", "\n".join(tidy)).strip()
 
 
 @given(CHAT_TEXT, st.integers(min_value=50, max_value=5000))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.importing.duplicates import BLOCK, batch_key, decide_batch
-from dedupe.thresholds import Thresholds
+from bot.importing.duplicates import BLOCK, Verdict, batch_key, decide_batch
+from dedupe.thresholds import Thresholds, decide
 
 RULES = Thresholds(suggest=0.5, auto_merge=0.9)
 
@@ -52,3 +54,53 @@ def test_blocks_see_the_canonical_ideas_of_earlier_blocks() -> None:
     assert verdicts[BLOCK + 2].decision == "merge"
     assert verdicts[BLOCK + 2].targets[0][0] == batch_key(3)
     assert sum(v.decision == "merge" for v in verdicts) == 1
+
+
+def one_at_a_time(
+    keys: list[int], stored: np.ndarray, vectors: np.ndarray, rules: Thresholds, most: int
+) -> list[Verdict]:
+    """Live capture's rule, idea by idea: every canonical idea so far is a candidate."""
+    canon = [(k, stored[n]) for n, k in enumerate(keys)]
+    out = []
+    for position, vector in enumerate(vectors):
+        scores = [(key, float(np.float32(vector @ other))) for key, other in canon]
+        hits = sorted((hit for hit in scores if hit[1] >= rules.suggest), key=lambda h: -h[1])
+        if not hits:
+            verdict = Verdict("new")
+        elif decide(hits[0][1], rules) == "merge":
+            verdict = Verdict("merge", (hits[0],))
+        else:
+            verdict = Verdict("suggest", tuple(hits[:most]))
+        if verdict.decision != "merge":
+            canon.append((batch_key(position), vector))
+        out.append(verdict)
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    stored=st.integers(0, 12),
+    count=st.integers(1, 40),
+    block=st.integers(1, 9),
+    most=st.integers(1, 4),
+)
+def test_blocks_decide_as_live_capture_does_one_idea_at_a_time(
+    seed: int, stored: int, count: int, block: int, most: int
+) -> None:
+    """Clusters of near copies (many hits an idea, and ties) across blocks of any size:
+    the same verdicts, targets and order as the rule applied idea by idea.
+
+    The vectors are small multiples of 1/4 or 1/8, so every dot product is exact whatever the
+    order of its sums, and equal scores are equal: ties go to the earlier idea.
+    """
+    rng = np.random.default_rng(seed)
+    centres = rng.integers(-3, 4, size=(3, 8))
+    picks = rng.integers(0, 3, size=stored + count)
+    noise = rng.integers(-1, 2, size=(stored + count, 8)) * (rng.random((stored + count, 8)) < 0.3)
+    scale = rng.choice([4, 8])  # mostly merges, or mostly suggestions
+    rows = (np.clip(centres[picks] + noise, -3, 3) / scale).astype(np.float32)
+    keys = [100 + 3 * n for n in range(stored)]
+    batch = decide_batch(keys, rows[:stored], rows[stored:], RULES, most, block_size=block)
+    expected = one_at_a_time(keys, rows[:stored], rows[stored:], RULES, most)
+    assert batch == expected

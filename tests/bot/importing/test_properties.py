@@ -118,7 +118,8 @@ def _checked(outcome: ImportedMessage | str) -> None:
 @example({"ts": "999999999999.000001", "user": "U1", "text": "x"})
 def test_any_slack_message_parses_or_is_a_bad_message(raw: Any) -> None:
     try:
-        outcome = slack_export._message(raw, "C1", "ideas", {}, lambda text: text)
+        people = slack_export.People({})
+        outcome = slack_export._message(raw, "C1", "ideas", people, lambda text: text)
     except slack_export.BadMessage as exc:
         assert str(exc)
         return
