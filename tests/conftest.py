@@ -61,19 +61,23 @@ def model() -> OnnxEmbedder:
 @pytest.fixture(scope="session", autouse=True)
 def _model_first(request: pytest.FixtureRequest) -> None:
     # A session fixture is otherwise built when the first test that needs it starts, which
-    # may be a test with a deadline on a busy machine: load the models before any test runs
-    # when one of the selected tests needs them, and not at all when none does.
-    items = request.session.items
-    if any(needs_model(item) for item in items):
+    # may be a test with a deadline on a busy machine: load the model before any test runs
+    # when one of the selected tests needs it, and not at all when none does.
+    if any(needs_model(item) for item in request.session.items):
         request.getfixturevalue("model")
-    if any("torch_embedder" in getattr(item, "fixturenames", ()) for item in items):
-        request.getfixturevalue("torch_embedder")
 
 
 @pytest.fixture(scope="session")
 def torch_embedder() -> SentenceTransformerEmbedder:
     """The same model on sentence-transformers (torch): the path for other model folders.
-    Loaded once, before the first test, as `model` is (torch's import alone takes seconds)."""
+
+    Loaded at its first use, not before the tests as `model` is: torch's import and the
+    load take 13 s of CPU, and only the few tests of the torch path need it, so a worker
+    that runs none of them never pays for it. None of those tests has a deadline.
+
+    (Putting them all on one worker would be better still, but xdist's --dist loadgroup
+    does not group under pytest 9.2, pytest-dev/pytest-xdist#1386, and a scheduler by
+    scopes drops schemathesis's tests, which share one node id.)"""
     loaded = SentenceTransformerEmbedder()
     assert loaded.dim > 0  # loads the model
     return loaded

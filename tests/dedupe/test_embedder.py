@@ -20,6 +20,8 @@ from dedupe.embedder import (
     ThreadedEmbedder,
     default_model_path,
 )
+from dedupe.onnx_embedder import OnnxEmbedder
+from tests.dedupe.texts import TEXTS
 
 SCREENSHOT = "Capture a scrolling screenshot of a whole web page."
 SCREENSHOT_PARAPHRASE = "Ability to take a full-page screenshot by scrolling down automatically."
@@ -33,14 +35,16 @@ def _cosine(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
 # -- real model, on both runtimes -------------------------------------------------------------
 
 
-@pytest.fixture(params=["onnx", "torch"])
-def real(
-    request: pytest.FixtureRequest,
-    embedder: ThreadedEmbedder,
-    torch_embedder: SentenceTransformerEmbedder,
-) -> ThreadedEmbedder:
-    """The bundled model on the default runtime (ONNX), then on sentence-transformers."""
-    return embedder if request.param == "onnx" else torch_embedder
+@pytest.fixture(scope="module", params=["onnx", "torch"])
+def real(request: pytest.FixtureRequest) -> ThreadedEmbedder:
+    """The bundled model on the default runtime (ONNX), then on sentence-transformers,
+    loaded only for those. Module-scoped, so pytest runs the torch ones one after the
+    other: a worker that gets them gets them all, and the others need not import torch."""
+    if request.param == "onnx":
+        onnx: ThreadedEmbedder = request.getfixturevalue("model")
+        return onnx
+    torch: SentenceTransformerEmbedder = request.getfixturevalue("torch_embedder")
+    return torch
 
 
 async def test_embed_returns_float32_unit_rows(real: ThreadedEmbedder) -> None:
@@ -75,6 +79,16 @@ async def test_concurrent_embeds_match_one_batch(real: ThreadedEmbedder) -> None
     assert all(single.shape == (1, 384) for single in singles)
     # Padding inside a batch shifts values by float noise only.
     np.testing.assert_allclose(np.vstack(singles), batch, atol=1e-4)
+
+
+async def test_the_two_paths_agree(
+    model: OnnxEmbedder, torch_embedder: SentenceTransformerEmbedder
+) -> None:
+    # Next to the torch tests above, so that the worker that loads torch runs this too.
+    onnx = await model.embed(TEXTS)
+    torch = await torch_embedder.embed(TEXTS)
+    cosines = np.sum(onnx * torch, axis=1)
+    assert cosines.min() >= 0.99, dict(zip(TEXTS, cosines.round(4), strict=True))
 
 
 def test_constructing_does_not_load() -> None:

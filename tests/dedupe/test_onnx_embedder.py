@@ -1,4 +1,5 @@
-"""The default embedder (ONNX): agrees with torch, checks its export, never loads torch."""
+"""The default embedder (ONNX): checks its export, never loads torch (its agreement with
+torch is in test_embedder.py, beside the other tests that load torch)."""
 
 from __future__ import annotations
 
@@ -22,33 +23,9 @@ from dedupe.embedder import (
 from dedupe.onnx_embedder import OnnxEmbedder
 from dedupe.onnx_export import export
 from dedupe.onnx_files import MANIFEST_NAME, ONNX_NAME, default_onnx_dir, read_manifest
+from tests.dedupe.texts import TEXTS
 
 ROOT = Path(__file__).resolve().parents[2]
-
-# Short and long, several languages, markup, emoji, one character, and a text past the
-# model's 256-token window (both paths must cut it at the same place).
-TEXTS = [
-    "Capture a scrolling screenshot of a whole web page.",
-    "Ability to take a full-page screenshot by scrolling down automatically.",
-    "Dark mode",
-    "x",
-    "Export the backlog to CSV so we can open it in a spreadsheet.\nWith one row per idea.",
-    "Mode sombre pour l'éditeur, s'il vous plaît",
-    "Dunkler Modus für die Kartenansicht",
-    "もっと速い検索がほしい",
-    "Please add :rocket: reactions as votes 🚀🚀 and <https://example.com|a link>",
-    '`ideabot ideas --search` should accept quotes "like this"',
-    "Offline maps for whole regions. " * 80,
-]
-
-
-async def test_the_two_paths_agree(
-    embedder: OnnxEmbedder, torch_embedder: SentenceTransformerEmbedder
-) -> None:
-    onnx = await embedder.embed(TEXTS)
-    torch = await torch_embedder.embed(TEXTS)
-    cosines = np.sum(onnx * torch, axis=1)
-    assert cosines.min() >= 0.99, dict(zip(TEXTS, cosines.round(4), strict=True))
 
 
 async def test_batches_and_singles_agree(embedder: OnnxEmbedder) -> None:
