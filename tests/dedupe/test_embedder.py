@@ -39,7 +39,8 @@ def _cosine(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
 def real(request: pytest.FixtureRequest) -> ThreadedEmbedder:
     """The bundled model on the default runtime (ONNX), then on sentence-transformers,
     loaded only for those. Module-scoped, so pytest runs the torch ones one after the
-    other: a worker that gets them gets them all, and the others need not import torch."""
+    other: xdist hands out neighbouring tests together, so usually one worker runs them
+    all and the others never import torch (a split only costs a second import)."""
     if request.param == "onnx":
         onnx: ThreadedEmbedder = request.getfixturevalue("model")
         return onnx
